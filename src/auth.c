@@ -1,0 +1,133 @@
+/*
+ * auth.c -- JWT adapter over libjwt 1.10 (see auth.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jwt.h>
+
+#include "auth.h"
+#include "bounds.h"
+
+static jwt_alg_t
+alg_of(const char *name)
+{
+	if (name == NULL)
+		return JWT_ALG_INVAL;
+	if (strcmp(name, "HS256") == 0)
+		return JWT_ALG_HS256;
+	if (strcmp(name, "HS384") == 0)
+		return JWT_ALG_HS384;
+	if (strcmp(name, "HS512") == 0)
+		return JWT_ALG_HS512;
+	return JWT_ALG_INVAL;
+}
+
+/* sub as a string, else user_id as a string or an integer.  Returns an
+ * owned copy, or NULL when none is usable. */
+static char *
+user_of(jwt_t *jwt)
+{
+	const char	*s;
+	long		 n;
+	char		 num[32];	/* a long in decimal: bounded, ours */
+
+	if ((s = jwt_get_grant(jwt, "sub")) == NULL)
+		s = jwt_get_grant(jwt, "user_id");
+	if (s == NULL) {
+		errno = 0;
+		n = jwt_get_grant_int(jwt, "user_id");
+		if (errno != 0)
+			n = jwt_get_grant_int(jwt, "sub");
+		if (errno != 0)
+			return NULL;
+		(void)snprintf(num, sizeof(num), "%ld", n);
+		return strdup(num);
+	}
+	if (*s == '\0' || strlen(s) > AUTH_MAX_USER_ID)
+		return NULL;
+	return strdup(s);
+}
+
+enum err
+auth_verify(const struct auth_key *k, const char *token, int64_t now,
+    struct auth_claims *out)
+{
+	jwt_t		*jwt = NULL;
+	jwt_alg_t	 want = alg_of(k->alg);
+	long		 exp;
+	int		 admin;
+	enum err	 er = ERR_AUTH;
+
+	memset(out, 0, sizeof(*out));
+	if (want == JWT_ALG_INVAL || k->secret == NULL || *k->secret == '\0')
+		return ERR_AUTH;	/* never hand libjwt a NULL key */
+	if (token == NULL || *token == '\0' ||
+	    strlen(token) > AUTH_MAX_TOKEN)
+		goto out;
+	if (jwt_decode(&jwt, token, (const unsigned char *)k->secret,
+	    (int)strlen(k->secret)) != 0 || jwt == NULL)
+		goto out;
+	if (jwt_get_alg(jwt) != want)
+		goto out;
+	/* libjwt 1.10: a missing grant returns -1 with errno ENOENT. */
+	errno = 0;
+	exp = jwt_get_grant_int(jwt, "exp");
+	if (errno != 0)
+		goto out;
+	errno = 0;
+	admin = jwt_get_grant_bool(jwt, "admin");
+	out->admin = errno == 0 && admin == 1;
+	if ((out->user_id = user_of(jwt)) == NULL)
+		goto out;
+	out->exp = exp;
+	er = (int64_t)exp <= now ? ERR_EXPIRED : ERR_OK;
+out:
+	if (er != ERR_OK && er != ERR_EXPIRED)
+		auth_claims_reset(out);
+	jwt_free(jwt);
+	return er;
+}
+
+void
+auth_claims_reset(struct auth_claims *c)
+{
+	free(c->user_id);
+	memset(c, 0, sizeof(*c));
+}
+
+enum err
+auth_issue(const struct auth_key *k, const char *user_id, int64_t now,
+    int64_t ttl, int admin, char **out)
+{
+	jwt_t		*jwt = NULL;
+	jwt_alg_t	 alg = alg_of(k->alg);
+	enum err	 er = ERR_AUTH;
+
+	*out = NULL;
+	if (alg == JWT_ALG_INVAL || k->secret == NULL || *k->secret == '\0' ||
+	    user_id == NULL || *user_id == '\0' ||
+	    strlen(user_id) > AUTH_MAX_USER_ID)
+		return ERR_AUTH;
+	er = ERR_NOMEM;
+	if (jwt_new(&jwt) != 0)
+		goto out;
+	if (jwt_add_grant(jwt, "sub", user_id) != 0 ||
+	    jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
+	    jwt_add_grant_int(jwt, "exp", (long)(now + ttl)) != 0 ||
+	    (admin && jwt_add_grant_bool(jwt, "admin", 1) != 0))
+		goto out;
+	if (jwt_set_alg(jwt, alg, (const unsigned char *)k->secret,
+	    (int)strlen(k->secret)) != 0)
+		goto out;
+	if ((*out = jwt_encode_str(jwt)) == NULL)
+		goto out;
+	er = ERR_OK;
+out:
+	jwt_free(jwt);
+	return er;
+}

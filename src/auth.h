@@ -1,0 +1,42 @@
+/*
+ * auth.h -- JWT verification and issue: a thin adapter that distrusts
+ * libjwt (style.md R18).  No clock: `now` is passed in.
+ *
+ * Verification pins the configured HMAC algorithm, never passes libjwt a
+ * NULL key (which would accept alg=none), requires `exp` and compares it
+ * with `now`, and takes the user id from `sub` (or `user_id`).
+ */
+#ifndef DUGOUT_AUTH_H
+#define DUGOUT_AUTH_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct auth_key {
+	const char	*alg;		/* "HS256", "HS384", "HS512" */
+	const char	*secret;	/* borrowed; non-empty */
+};
+
+struct auth_claims {
+	char		*user_id;	/* owned (auth_claims_reset frees) */
+	int64_t		 exp;		/* seconds since the epoch */
+	int		 admin;		/* the `admin` claim is true */
+};
+
+/*
+ * Verify `token` (NUL-terminated, at most AUTH_MAX_TOKEN bytes).
+ * ERR_AUTH: malformed, wrong signature, wrong or no algorithm, missing or
+ * non-integer exp, missing or unusable user id.  ERR_EXPIRED: exp <= now.
+ * On ERR_OK the caller owns out->user_id.
+ */
+enum err	 auth_verify(const struct auth_key *, const char *token,
+		    int64_t now, struct auth_claims *out) MUSTCHECK;
+void		 auth_claims_reset(struct auth_claims *);
+
+/* Sign a token for user_id valid for ttl seconds from now; *out is owned
+ * (free()). */
+enum err	 auth_issue(const struct auth_key *, const char *user_id,
+		    int64_t now, int64_t ttl, int admin, char **out) MUSTCHECK;
+
+#endif

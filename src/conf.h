@@ -1,0 +1,70 @@
+/*
+ * conf.h -- dugout's configuration: one `key = value` file, every key
+ * overridable by an environment variable DUGOUT_<KEY> (upper case).
+ *
+ * conf_parse and conf_apply_env are pure (text and an environment array
+ * in, struct out); conf_load reads the file named by DUGOUT_CONFIG, the
+ * given path, or the installed default.
+ */
+#ifndef DUGOUT_CONF_H
+#define DUGOUT_CONF_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "span.h"
+
+struct buf;
+
+struct conf {
+	char		*database;	/* libpq conninfo */
+	char		*jwt_algorithm;	/* "HS256" (default), "HS384", "HS512" */
+	char		*jwt_key;	/* HMAC secret; never logged */
+	unsigned	 ping_interval;	/* ms */
+	unsigned	 ping_timeout;	/* ms */
+	unsigned	 connect_timeout; /* ms: SIO CONNECT must follow */
+	size_t		 max_payload;	/* bytes of one POST body */
+	char		**cors_origins;	/* NULL-terminated; "*" allows any */
+	size_t		 ncors;
+	int		 log_level;	/* enum log_level */
+	int		 conformance;	/* serve the protocol test fixture */
+	unsigned	 workers;	/* request threads in daemon mode */
+	unsigned	 db_pool;	/* database connections in daemon mode */
+	char		*listen;	/* "unix:PATH", "tcp:HOST:PORT" or NULL */
+};
+
+/* Fill with the defaults; allocates (conf_free releases). */
+enum err	 conf_init(struct conf *) MUSTCHECK;
+void		 conf_free(struct conf *);
+
+/*
+ * Apply `key = value` lines (# comments, blank lines, surrounding spaces
+ * ignored; unknown keys, malformed lines and out-of-range values are
+ * errors).  On failure a one-line reason naming the line is appended to
+ * errmsg and the struct may be partly updated.
+ */
+enum err	 conf_parse(struct conf *, struct span text,
+		    struct buf *errmsg) MUSTCHECK;
+
+/* Apply DUGOUT_<KEY> variables of envp (NULL-terminated "K=V" strings);
+ * DUGOUT_JWT_SECRET also sets jwt_key. */
+enum err	 conf_apply_env(struct conf *, char *const *envp,
+		    struct buf *errmsg) MUSTCHECK;
+
+/* Set one key from its text value; the same validation as the file. */
+enum err	 conf_set(struct conf *, const char *key, const char *value,
+		    struct buf *errmsg) MUSTCHECK;
+
+/* Check the combination (a database and a key are required, timings
+ * sane).  Reason in errmsg. */
+enum err	 conf_validate(const struct conf *, struct buf *errmsg) MUSTCHECK;
+
+/*
+ * The whole load: defaults, then the file (path, else $DUGOUT_CONFIG,
+ * else SYSCONFDIR/dugout/dugout.conf if it exists), then the environment,
+ * then conf_validate.  Does I/O.
+ */
+enum err	 conf_load(struct conf *, const char *path, char *const *envp,
+		    struct buf *errmsg) MUSTCHECK;
+
+#endif

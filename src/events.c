@@ -1,0 +1,400 @@
+/*
+ * events.c -- event table and handlers of the transport layer (see
+ * events.h and ../shared/events.md).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "db.h"
+#include "emit.h"
+#include "events.h"
+#include "log.h"
+#include "valid.h"
+
+/* A refusal decided inside a transaction; sent after it. */
+struct refusal {
+	const char	*code;
+	const char	*field;
+	char		 message[160];	/* ours: built from a validated id */
+};
+
+struct join_tx {
+	struct ev_ctx	*ctx;
+	char		 game_id[VALID_UUID_LEN + 1];
+	const char	*role;
+	struct refusal	 no;
+};
+
+static struct json_object *
+payload_of(const struct ev_ctx *c)
+{
+	/* borrowed from c->args */
+	return json_object_array_get_idx(c->args, 1);
+}
+
+static enum err
+fail(const struct ev_ctx *c, const struct valid_err *e)
+{
+	return emit_error(c->db, c->sid, c->nsp, c->ack_id, e->code,
+	    e->message, e->field);
+}
+
+static enum err
+refuse(const struct ev_ctx *c, const struct refusal *r)
+{
+	return emit_error(c->db, c->sid, c->nsp, c->ack_id, r->code,
+	    r->message, r->field);
+}
+
+/* {"ok": true, <key>: <value>...} as the ack, when one was asked for.
+ * `extra` (may be NULL) is borrowed; its members are copied in. */
+static enum err
+ack_ok(const struct ev_ctx *c, struct json_object *extra)
+{
+	struct json_object	*o = NULL, *args = NULL;
+	enum err		 er = ERR_NOMEM;
+
+	if (c->ack_id < 0)
+		return ERR_OK;
+	if ((o = json_object_new_object()) == NULL ||
+	    json_object_object_add(o, "ok", json_object_new_boolean(1)) != 0)
+		goto out;
+	if (extra != NULL) {
+		json_object_object_foreach(extra, k, v)
+			if (json_object_object_add(o, k,
+			    json_object_get(v)) != 0)
+				goto out;
+	}
+	if ((args = json_object_new_array()) == NULL ||
+	    json_object_array_add(args, o) != 0)
+		goto out;
+	o = NULL;	/* stolen by args */
+	er = emit_ack(c->db, c->sid, c->nsp, c->ack_id, args);
+out:
+	json_object_put(o);
+	json_object_put(args);
+	return er;
+}
+
+static struct json_object *
+obj_game(const char *game_id)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "game_id",
+	    json_object_new_string(game_id)) != 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static enum err
+obj_add_str(struct json_object *o, const char *k, const char *v)
+{
+	return json_object_object_add(o, k, json_object_new_string(v)) == 0 ?
+	    ERR_OK : ERR_NOMEM;
+}
+
+/* Lock the game row.  ERR_NOTFOUND fills r with GAME_NOT_FOUND. */
+static enum err
+game_lock(struct db *db, const char *game_id, struct refusal *r)
+{
+	struct db_rows	*rows = NULL;
+	const char	*params[1] = { game_id };
+	enum err	 er;
+
+	if ((er = db_run(db, Q_GAME_LOCK, params, &rows)) != ERR_OK)
+		goto out;
+	if (db_rows_count(rows) != 1) {
+		r->code = "GAME_NOT_FOUND";
+		r->field = "game_id";
+		(void)snprintf(r->message, sizeof(r->message),
+		    "Game %s not found", game_id);
+		er = ERR_NOTFOUND;
+	}
+out:
+	db_rows_free(rows);
+	return er;
+}
+
+/* The public game state, as JSON text parsed back into an object; owned. */
+static enum err
+game_state(struct db *db, const char *game_id, struct json_object **out)
+{
+	struct db_rows	*rows = NULL;
+	const char	*params[1] = { game_id }, *txt;
+	enum err	 er;
+
+	*out = NULL;
+	if ((er = db_run(db, Q_GAME_STATE, params, &rows)) != ERR_OK)
+		goto out;
+	if ((txt = db_rows_get(rows, 0, 0)) == NULL ||
+	    (*out = json_tokener_parse(txt)) == NULL)
+		er = ERR_DB;
+out:
+	db_rows_free(rows);
+	return er;
+}
+
+static int
+is_manager(struct db *db, const char *game_id, const char *user_id,
+    enum err *er)
+{
+	struct db_rows	*rows = NULL;
+	const char	*params[2] = { game_id, user_id }, *v;
+	int		 yes = 0;
+
+	if ((*er = db_run(db, Q_GAME_IS_MANAGER, params, &rows)) == ERR_OK &&
+	    (v = db_rows_get(rows, 0, 0)) != NULL)
+		yes = strcmp(v, "t") == 0;
+	db_rows_free(rows);
+	return yes;
+}
+
+/* ------------------------------------------------------------ join_game */
+
+static enum err
+join_run(struct db *db, void *arg)
+{
+	struct join_tx		*t = arg;
+	struct ev_ctx		*c = t->ctx;
+	struct json_object	*joined = NULL, *state = NULL, *conn = NULL;
+	const char		*params[3];
+	enum err		 er;
+
+	t->no.code = NULL;
+	if ((er = game_lock(db, t->game_id, &t->no)) != ERR_OK)
+		goto out;
+	if (strcmp(t->role, "player") == 0 && !c->admin &&
+	    !is_manager(db, t->game_id, c->user_id, &er)) {
+		if (er != ERR_OK)
+			goto out;
+		t->no.code = "NOT_AUTHORIZED";
+		t->no.field = "role";
+		(void)snprintf(t->no.message, sizeof(t->no.message),
+		    "Not authorized to join as player: you manage neither "
+		    "team of this game (join as spectator)");
+		er = ERR_NOTFOUND;
+		goto out;
+	}
+	params[0] = c->socket_id;
+	params[1] = t->game_id;
+	params[2] = t->role;
+	if ((er = db_run(db, Q_ROOM_JOIN, params, NULL)) != ERR_OK)
+		goto out;
+	er = ERR_NOMEM;
+	if ((joined = obj_game(t->game_id)) == NULL ||
+	    obj_add_str(joined, "role", t->role) != ERR_OK ||
+	    (conn = obj_game(t->game_id)) == NULL ||
+	    obj_add_str(conn, "user_id", c->user_id) != ERR_OK ||
+	    obj_add_str(conn, "role", t->role) != ERR_OK)
+		goto out;
+	if ((er = game_state(db, t->game_id, &state)) != ERR_OK ||
+	    (er = emit_event(db, c->sid, c->nsp, -1, "game_joined",
+	    joined)) != ERR_OK ||
+	    (er = ack_ok(c, joined)) != ERR_OK ||
+	    (er = emit_event(db, c->sid, c->nsp, -1, "game_state",
+	    state)) != ERR_OK)
+		goto out;
+	er = emit_room(db, t->game_id, "user_connected", conn, NULL);
+out:
+	json_object_put(joined);
+	json_object_put(state);
+	json_object_put(conn);
+	return er;
+}
+
+static enum err
+ev_join_game(struct ev_ctx *c)
+{
+	static const char *const roles[] = { "player", "spectator", NULL };
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct join_tx		 t;
+	enum err		 er;
+
+	memset(&t, 0, sizeof(t));
+	t.ctx = c;
+	if (!valid_object(p, &ve) || !valid_uuid(p, "game_id", t.game_id, &ve) ||
+	    !valid_choice(p, "role", roles, "spectator", &t.role, &ve))
+		return fail(c, &ve);
+	er = db_tx_run(c->db, join_run, &t);
+	if (er == ERR_NOTFOUND && t.no.code != NULL)
+		return refuse(c, &t.no);
+	return er;
+}
+
+/* ----------------------------------------------------------- leave_game */
+
+static enum err
+leave_run(struct db *db, void *arg)
+{
+	struct join_tx		*t = arg;
+	struct ev_ctx		*c = t->ctx;
+	struct json_object	*left = NULL, *ul = NULL;
+	struct db_rows		*rows = NULL;
+	const char		*params[2];
+	enum err		 er;
+
+	t->no.code = NULL;
+	if ((er = game_lock(db, t->game_id, &t->no)) != ERR_OK)
+		goto out;
+	params[0] = c->socket_id;
+	params[1] = t->game_id;
+	if ((er = db_run(db, Q_ROOM_LEAVE, params, &rows)) != ERR_OK)
+		goto out;
+	if (db_rows_count(rows) == 0) {
+		t->no.code = "NOT_IN_GAME";
+		t->no.field = "game_id";
+		(void)snprintf(t->no.message, sizeof(t->no.message),
+		    "Not in game %s: join_game first", t->game_id);
+		er = ERR_NOTFOUND;
+		goto out;
+	}
+	er = ERR_NOMEM;
+	if ((left = obj_game(t->game_id)) == NULL ||
+	    (ul = obj_game(t->game_id)) == NULL ||
+	    obj_add_str(ul, "user_id", c->user_id) != ERR_OK)
+		goto out;
+	if ((er = emit_event(db, c->sid, c->nsp, -1, "game_left",
+	    left)) != ERR_OK || (er = ack_ok(c, left)) != ERR_OK)
+		goto out;
+	er = emit_room(db, t->game_id, "user_left", ul, NULL);
+out:
+	db_rows_free(rows);
+	json_object_put(left);
+	json_object_put(ul);
+	return er;
+}
+
+static enum err
+ev_leave_game(struct ev_ctx *c)
+{
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct join_tx		 t;
+	enum err		 er;
+
+	memset(&t, 0, sizeof(t));
+	t.ctx = c;
+	if (!valid_object(p, &ve) || !valid_uuid(p, "game_id", t.game_id, &ve))
+		return fail(c, &ve);
+	er = db_tx_run(c->db, leave_run, &t);
+	if (er == ERR_NOTFOUND && t.no.code != NULL)
+		return refuse(c, &t.no);
+	return er;
+}
+
+/* ------------------------------------------------------------ heartbeat */
+
+static enum err
+heartbeat_run(struct db *db, void *arg)
+{
+	struct ev_ctx		*c = arg;
+	struct json_object	*empty;
+	enum err		 er;
+
+	(void)db;
+	if ((empty = json_object_new_object()) == NULL)
+		return ERR_NOMEM;
+	if ((er = emit_event(c->db, c->sid, c->nsp, -1, "heartbeat_ack",
+	    empty)) == ERR_OK)
+		er = ack_ok(c, NULL);
+	json_object_put(empty);
+	return er;
+}
+
+static enum err
+ev_heartbeat(struct ev_ctx *c)
+{
+	return db_tx_run(c->db, heartbeat_run, c);
+}
+
+/* ---------------------------------------------------------------- table */
+
+static const struct {
+	const char	*name;
+	enum err	(*fn)(struct ev_ctx *);
+} handlers[] = {
+	{ "join_game", ev_join_game },
+	{ "leave_game", ev_leave_game },
+	{ "heartbeat", ev_heartbeat },
+};
+
+enum err
+events_dispatch(struct ev_ctx *c)
+{
+	struct json_object	*n = json_object_array_get_idx(c->args, 0);
+	const char		*name;
+	size_t			 i;
+	struct valid_err	 ve = { "UNKNOWN_EVENT", NULL, "Unknown event" };
+
+	if (n != NULL && json_object_is_type(n, json_type_string)) {
+		name = json_object_get_string(n);
+		for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+			if (strcmp(handlers[i].name, name) == 0)
+				return handlers[i].fn(c);
+	}
+	return fail(c, &ve);
+}
+
+/* --------------------------------------------------------- conformance */
+
+/* The arguments after the event name, as a new array; owned. */
+static struct json_object *
+args_rest(struct json_object *args)
+{
+	struct json_object	*a;
+	size_t			 i, n = json_object_array_length(args);
+
+	if ((a = json_object_new_array()) == NULL)
+		return NULL;
+	for (i = 1; i < n; i++)
+		if (json_object_array_add(a, json_object_get(
+		    json_object_array_get_idx(args, i))) != 0) {
+			json_object_put(a);
+			return NULL;
+		}
+	return a;
+}
+
+enum err
+events_dispatch_conformance(struct ev_ctx *c)
+{
+	struct json_object	*n = json_object_array_get_idx(c->args, 0);
+	struct json_object	*rest = NULL, *ev = NULL;
+	const char		*name;
+	enum err		 er = ERR_OK;
+
+	if (n == NULL || !json_object_is_type(n, json_type_string))
+		return ERR_OK;
+	name = json_object_get_string(n);
+	if ((rest = args_rest(c->args)) == NULL)
+		return ERR_NOMEM;
+	if (strcmp(name, "message") == 0) {
+		/* ["message-back", ...same args] */
+		er = ERR_NOMEM;
+		if ((ev = json_object_new_array()) == NULL ||
+		    json_object_array_add(ev,
+		    json_object_new_string("message-back")) != 0)
+			goto out;
+		for (size_t i = 0; i < json_object_array_length(rest); i++)
+			if (json_object_array_add(ev, json_object_get(
+			    json_object_array_get_idx(rest, i))) != 0)
+				goto out;
+		er = emit_event_args(c->db, c->sid, c->nsp, -1, ev);
+	} else if (strcmp(name, "message-with-ack") == 0)
+		er = emit_ack(c->db, c->sid, c->nsp, c->ack_id, rest);
+out:
+	json_object_put(ev);
+	json_object_put(rest);
+	return er;
+}

@@ -1,0 +1,47 @@
+/*
+ * events.h -- the Socket.IO events dugout answers: one table from event
+ * name to handler (R20).  Does I/O through db.h and emit.h.
+ *
+ * A handler validates its payload with no I/O (valid.h), then runs one
+ * transaction (db_tx_run) that takes the game row lock when a game is
+ * involved, changes state and queues every reply and broadcast.  Client
+ * mistakes become `error` events (and a failed ack), never a closed
+ * session.
+ */
+#ifndef DUGOUT_EVENTS_H
+#define DUGOUT_EVENTS_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "span.h"
+
+struct conf;
+struct db;
+struct json_object;
+
+/* The socket an event arrived on, and the event. All borrowed. */
+struct ev_ctx {
+	struct db		*db;
+	const struct conf	*conf;
+	const char		*sid;		/* Engine.IO session */
+	struct span		 nsp;
+	const char		*socket_id;
+	const char		*user_id;
+	int			 admin;
+	int64_t			 ack_id;	/* -1: no ack wanted */
+	struct json_object	*args;		/* [name, arg...] */
+};
+
+/*
+ * Run the handler of args[0].  An unknown name answers `error`
+ * UNKNOWN_EVENT.  ERR_DB etc. only for failures of our own (the caller
+ * logs them and answers INTERNAL); client mistakes return ERR_OK.
+ */
+enum err	 events_dispatch(struct ev_ctx *) MUSTCHECK;
+
+/* The conformance fixture's events (message -> message-back,
+ * message-with-ack -> ack); others are ignored. */
+enum err	 events_dispatch_conformance(struct ev_ctx *) MUSTCHECK;
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * notify.c -- LISTEN connection: PQconsumeInput / PQnotifies / PQfreemem,
+ * as PostgreSQL's testlibpq2.c does it.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "log.h"
+#include "notify.h"
+
+struct notify {
+	PGconn	*conn;
+	char	*conninfo;	/* owned */
+};
+
+enum err
+notify_reconnect(struct notify *n)
+{
+	PGresult	*res;
+	enum err	 er = ERR_DB;
+
+	if (n->conn != NULL)
+		PQfinish(n->conn);
+	n->conn = PQconnectdb(n->conninfo);
+	if (PQstatus(n->conn) != CONNECTION_OK) {
+		log_warnx("notify: connect: %s", PQerrorMessage(n->conn));
+		PQfinish(n->conn);
+		n->conn = NULL;
+		return ERR_DB;
+	}
+	res = PQexec(n->conn, "LISTEN dugout");
+	if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    PQsetnonblocking(n->conn, 1) == 0)
+		er = ERR_OK;
+	else
+		log_warnx("notify: listen: %s", PQerrorMessage(n->conn));
+	PQclear(res);
+	if (er != ERR_OK) {
+		PQfinish(n->conn);
+		n->conn = NULL;
+	}
+	return er;
+}
+
+enum err
+notify_open(const char *conninfo, struct notify **out)
+{
+	struct notify	*n;
+
+	*out = NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL ||
+	    (n->conninfo = strdup(conninfo)) == NULL) {
+		free(n);
+		return ERR_NOMEM;
+	}
+	*out = n;
+	return notify_reconnect(n);
+}
+
+void
+notify_free(struct notify *n)
+{
+	if (n == NULL)
+		return;
+	if (n->conn != NULL)
+		PQfinish(n->conn);
+	free(n->conninfo);
+	free(n);
+}
+
+int
+notify_fd(const struct notify *n)
+{
+	return n->conn == NULL ? -1 : PQsocket(n->conn);
+}
+
+enum err
+notify_drain(struct notify *n, notify_cb cb, void *arg)
+{
+	PGnotify	*nt;
+
+	if (n->conn == NULL)
+		return ERR_DB;
+	if (PQconsumeInput(n->conn) == 0 ||
+	    PQstatus(n->conn) != CONNECTION_OK) {
+		log_warnx("notify: connection lost: %s",
+		    PQerrorMessage(n->conn));
+		PQfinish(n->conn);
+		n->conn = NULL;
+		return ERR_DB;
+	}
+	while ((nt = PQnotifies(n->conn)) != NULL) {
+		cb(nt->extra, arg);
+		PQfreemem(nt);
+	}
+	return ERR_OK;
+}

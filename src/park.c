@@ -1,0 +1,408 @@
+/*
+ * park.c -- parked long-polls (see park.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "front.h"
+#include "log.h"
+#include "notify.h"
+#include "park.h"
+
+#define TAG_WAKE	1	/* epoll data: the hand-over eventfd */
+#define TAG_NOTIFY	2	/* epoll data: the LISTEN socket */
+#define SWEEP_MS	1000
+#define RECONNECT_MS	1000
+
+struct parked {
+	struct front	*f;
+	struct svc_resp	 resp;
+	struct svc_park	 p;
+	int		 woken;
+	int		 hungup;
+	struct parked	*next;		/* hand-over list only */
+};
+
+struct park {
+	struct svc	*svc;
+	struct db	*db;
+	struct notify	*nt;
+	pthread_t	 thread;
+	int		 ep, wake;
+	pthread_mutex_t	 mu;		/* guards incoming, stop, count */
+	struct parked	*incoming;
+	int		 stop;
+	size_t		 count;
+	/* Owned by the thread: */
+	struct parked	**v;
+	size_t		 n, cap;
+	int		 notify_in_ep;
+};
+
+static void
+parked_free(struct parked *e)
+{
+	if (e == NULL)
+		return;
+	front_free(e->f);
+	svc_resp_free(&e->resp);
+	free(e);
+}
+
+/* Answer and forget v[i] (swap with the last). */
+static void
+park_answer(struct park *k, size_t i)
+{
+	struct parked	*e = k->v[i];
+
+	(void)epoll_ctl(k->ep, EPOLL_CTL_DEL, front_fd(e->f), NULL);
+	if (e->hungup) {
+		front_abandon(e->f);
+		svc_poll_abandon(k->svc, k->db, e->p.sid);
+	} else if (front_answer(e->f, &e->resp) != ERR_OK)
+		log_infox("session %.6s…: poll answer not delivered",
+		    e->p.sid);
+	parked_free(e);
+	k->v[i] = k->v[--k->n];
+	pthread_mutex_lock(&k->mu);
+	k->count--;
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* Try to deliver to v[i]; 1 when it was answered (and removed). */
+static int
+park_try(struct park *k, size_t i, int force)
+{
+	struct parked	*e = k->v[i];
+
+	e->woken = 0;
+	if (!e->hungup &&
+	    svc_poll(k->svc, k->db, &e->p, force, &e->resp) == SVC_PARK)
+		return 0;
+	park_answer(k, i);
+	return 1;
+}
+
+static void
+take_incoming(struct park *k)
+{
+	struct parked		*list, *e, **nv;
+	struct epoll_event	 ev;
+	uint64_t		 junk;
+
+	(void)read(k->wake, &junk, sizeof(junk));
+	pthread_mutex_lock(&k->mu);
+	list = k->incoming;
+	k->incoming = NULL;
+	pthread_mutex_unlock(&k->mu);
+	while ((e = list) != NULL) {
+		list = e->next;
+		if (k->n == k->cap) {
+			nv = realloc(k->v, (k->cap ? k->cap * 2 : 64) *
+			    sizeof(*nv));
+			if (nv == NULL) {
+				e->hungup = 1;	/* cannot hold it: release */
+				front_abandon(e->f);
+				parked_free(e);
+				continue;
+			}
+			k->v = nv;
+			k->cap = k->cap ? k->cap * 2 : 64;
+		}
+		k->v[k->n++] = e;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLRDHUP;
+		ev.data.ptr = e;
+		(void)epoll_ctl(k->ep, EPOLL_CTL_ADD, front_fd(e->f), &ev);
+		/* Re-check once now that we LISTEN for it: a NOTIFY that
+		 * came between the worker's look and this moment is not
+		 * lost. */
+		e->woken = 1;
+	}
+}
+
+static void
+on_notify(const char *payload, void *arg)
+{
+	struct park	*k = arg;
+	size_t		 i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i]->p.sid, payload) == 0)
+			k->v[i]->woken = 1;
+}
+
+static void
+notify_check(struct park *k, int64_t now, int64_t *next_try)
+{
+	struct epoll_event	 ev;
+	size_t			 i;
+
+	if (notify_fd(k->nt) >= 0 && k->notify_in_ep)
+		return;
+	if (notify_fd(k->nt) < 0) {
+		if (now < *next_try)
+			return;
+		*next_try = now + RECONNECT_MS;
+		if (notify_reconnect(k->nt) != ERR_OK)
+			return;
+		log_infox("notify: listening again");
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_NOTIFY;
+	if (epoll_ctl(k->ep, EPOLL_CTL_ADD, notify_fd(k->nt), &ev) == 0 ||
+	    errno == EEXIST)
+		k->notify_in_ep = 1;
+	/* Anything may have been missed meanwhile. */
+	for (i = 0; i < k->n; i++)
+		k->v[i]->woken = 1;
+}
+
+static int
+park_timeout(const struct park *k, int64_t now, int64_t next_sweep)
+{
+	int64_t	 t = next_sweep;
+	size_t	 i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i]->p.deadline_ms < t)
+			t = k->v[i]->p.deadline_ms;
+	if (notify_fd(k->nt) < 0 && now + RECONNECT_MS < t)
+		t = now + RECONNECT_MS;
+	return t <= now ? 0 : (int)(t - now);
+}
+
+static void
+park_events(struct park *k, struct epoll_event *evs, int nev)
+{
+	struct parked	*e;
+	int		 j;
+
+	for (j = 0; j < nev; j++) {
+		if (evs[j].data.u64 == TAG_WAKE)
+			take_incoming(k);
+		else if (evs[j].data.u64 == TAG_NOTIFY) {
+			if (notify_drain(k->nt, on_notify, k) != ERR_OK)
+				k->notify_in_ep = 0;
+		} else {
+			/* The web server hung up (client gone). */
+			e = evs[j].data.ptr;
+			e->hungup = 1;
+			e->woken = 1;
+		}
+	}
+}
+
+/* Shutdown (design.md pitfalls): release a parked poll with a noop. */
+static void
+park_release(struct park *k, size_t i)
+{
+	struct parked	*e = k->v[i];
+
+	svc_resp_reset(&e->resp);
+	e->resp.content_type = "text/plain; charset=UTF-8";
+	if (buf_putc(&e->resp.body, '6') != ERR_OK)
+		e->hungup = 1;
+	park_answer(k, i);
+}
+
+static void *
+park_main(void *arg)
+{
+	struct park		*k = arg;
+	struct epoll_event	 evs[64];
+	int64_t			 now, next_sweep = 0, next_try = 0;
+	size_t			 i;
+	int			 nev, stop;
+
+	for (;;) {
+		now = svc_now_ms();
+		notify_check(k, now, &next_try);
+		nev = epoll_wait(k->ep, evs, 64,
+		    park_timeout(k, now, next_sweep));
+		park_events(k, evs, nev < 0 ? 0 : nev);
+		pthread_mutex_lock(&k->mu);
+		stop = k->stop;
+		pthread_mutex_unlock(&k->mu);
+		if (stop)
+			break;
+		now = svc_now_ms();
+		for (i = 0; i < k->n; ) {
+			if (k->v[i]->woken && park_try(k, i, 0))
+				continue;	/* v[i] is now another entry */
+			if (k->v[i]->p.deadline_ms <= now && park_try(k, i, 1))
+				continue;
+			i++;
+		}
+		if (now >= next_sweep) {
+			if (svc_sweep(k->svc, k->db) != ERR_OK)
+				log_warnx("sweep: failed");
+			next_sweep = now + SWEEP_MS;
+		}
+	}
+	take_incoming(k);
+	while (k->n > 0)
+		park_release(k, k->n - 1);
+	return NULL;
+}
+
+enum err
+park_start(struct svc *svc, const char *conninfo, struct park **out)
+{
+	struct park		*k;
+	struct epoll_event	 ev;
+	enum err		 er = ERR_NOMEM;
+
+	*out = NULL;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return ERR_NOMEM;
+	k->svc = svc;
+	k->ep = k->wake = -1;
+	pthread_mutex_init(&k->mu, NULL);
+	/* Both connections come back by themselves after an outage. */
+	ERR_IGNORE(db_open(conninfo, &k->db));
+	ERR_IGNORE(notify_open(conninfo, &k->nt));
+	if (k->db == NULL || k->nt == NULL)
+		goto fail;
+	er = ERR_IO;
+	if ((k->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (k->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		goto fail;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_WAKE;
+	if (epoll_ctl(k->ep, EPOLL_CTL_ADD, k->wake, &ev) != 0 ||
+	    pthread_create(&k->thread, NULL, park_main, k) != 0)
+		goto fail;
+	*out = k;
+	return ERR_OK;
+fail:
+	if (k->ep >= 0)
+		(void)close(k->ep);
+	if (k->wake >= 0)
+		(void)close(k->wake);
+	db_free(k->db);
+	notify_free(k->nt);
+	free(k);
+	return er;
+}
+
+void
+park_add(struct park *k, struct front *f, struct svc_resp *resp,
+    const struct svc_park *p)
+{
+	struct parked	*e;
+	uint64_t	 one = 1;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		front_abandon(f);
+		front_free(f);
+		return;
+	}
+	e->f = f;
+	e->resp = *resp;	/* moves the buffers */
+	svc_resp_init(resp);
+	e->p = *p;
+	pthread_mutex_lock(&k->mu);
+	e->next = k->incoming;
+	k->incoming = e;
+	k->count++;
+	pthread_mutex_unlock(&k->mu);
+	(void)write(k->wake, &one, sizeof(one));
+}
+
+void
+park_stop(struct park *k)
+{
+	uint64_t	 one = 1;
+
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = 1;
+	pthread_mutex_unlock(&k->mu);
+	(void)write(k->wake, &one, sizeof(one));
+	(void)pthread_join(k->thread, NULL);
+	(void)close(k->ep);
+	(void)close(k->wake);
+	free(k->v);
+	db_free(k->db);
+	notify_free(k->nt);
+	pthread_mutex_destroy(&k->mu);
+	free(k);
+}
+
+size_t
+park_count(struct park *k)
+{
+	size_t	 n;
+
+	pthread_mutex_lock(&k->mu);
+	n = k->count;
+	pthread_mutex_unlock(&k->mu);
+	return n;
+}
+
+struct inline_wake {
+	const char	*sid;
+	int		 hit;
+};
+
+static void
+on_inline_notify(const char *payload, void *arg)
+{
+	struct inline_wake	*w = arg;
+
+	if (strcmp(payload, w->sid) == 0)
+		w->hit = 1;
+}
+
+void
+park_wait_inline(struct svc *svc, struct db *db, const char *conninfo,
+    struct svc_park *p, struct svc_resp *resp)
+{
+	struct notify		*nt = NULL;
+	struct pollfd		 pfd;
+	struct inline_wake	 w = { p->sid, 0 };
+	int64_t			 now;
+	int			 rc;
+
+	ERR_IGNORE(notify_open(conninfo, &nt));
+	/* Listening now: look once more before waiting. */
+	if (svc_poll(svc, db, p, 0, resp) == SVC_ANSWER)
+		goto out;
+	for (;;) {
+		now = svc_now_ms();
+		if (now >= p->deadline_ms)
+			break;
+		pfd.fd = nt == NULL ? -1 : notify_fd(nt);
+		pfd.events = POLLIN;
+		rc = poll(&pfd, 1, (int)(p->deadline_ms - now));
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc <= 0)
+			continue;
+		w.hit = 0;
+		if (notify_drain(nt, on_inline_notify, &w) != ERR_OK) {
+			notify_free(nt);	/* lost: wait out the deadline */
+			nt = NULL;
+			continue;
+		}
+		if (w.hit && svc_poll(svc, db, p, 0, resp) == SVC_ANSWER)
+			goto out;
+	}
+	(void)svc_poll(svc, db, p, 1, resp);
+out:
+	notify_free(nt);
+}

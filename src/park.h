@@ -1,0 +1,45 @@
+/*
+ * park.h -- parked long-polls: a GET with nothing to deliver waits here,
+ * holding no thread (design.md decision 4).  Does I/O.
+ *
+ * Daemon mode: one thread owns the LISTEN connection, an epoll set and
+ * every parked request.  A NOTIFY naming a session wakes its poll; its
+ * deadline answers it (with a ping when one is due, else a noop); the web
+ * server hanging up frees it.  The same thread sweeps expired sessions
+ * once a second.
+ *
+ * CGI and one-request-at-a-time mode: park_wait_inline LISTENs on its own
+ * connection until the poll can be answered.
+ */
+#ifndef DUGOUT_PARK_H
+#define DUGOUT_PARK_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "service.h"
+
+struct park;
+struct front;
+
+/* Start the parking thread with its own database and LISTEN connections. */
+enum err	 park_start(struct svc *, const char *conninfo,
+		    struct park **out) MUSTCHECK;
+
+/* Hand over a request to wait: park takes f and the contents of resp
+ * (resp is left initialised and empty for the caller's reuse). */
+void		 park_add(struct park *, struct front *f, struct svc_resp *resp,
+		    const struct svc_park *p);
+
+/* Answer every parked poll with a noop, stop the thread, free all. */
+void		 park_stop(struct park *);
+
+/* Parked polls right now (for logs and the load check). */
+size_t		 park_count(struct park *);
+
+/* Wait on this thread until the poll can be answered; fills resp. */
+void		 park_wait_inline(struct svc *, struct db *,
+		    const char *conninfo, struct svc_park *,
+		    struct svc_resp *);
+
+#endif

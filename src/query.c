@@ -1,0 +1,102 @@
+/*
+ * query.c -- the statement table (see query.h).  One line of SQL per
+ * statement; the write paths are functions in sql/002_*.sql.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "query.h"
+
+#define MS(p)	"make_interval(secs => " p "::int / 1000.0)"
+
+static const struct query_def queries[Q__MAX] = {
+	[Q_MIGRATION_LIST] = { "migration_list", 0,
+	    "SELECT version FROM schema_migration ORDER BY version" },
+	[Q_MIGRATION_ADD] = { "migration_add", 2,
+	    "INSERT INTO schema_migration (version, name) VALUES ($1::int, $2)" },
+	[Q_SESSION_NEW] = { "session_new", 3,
+	    "INSERT INTO eio_session (sid, ping_due_at, expires_at) VALUES "
+	    "($1, clock_timestamp() + " MS("$2") ", clock_timestamp() + "
+	    MS("$2") " + " MS("$3") ")" },
+	[Q_SESSION_END] = { "session_end", 1,
+	    "SELECT dugout_session_end($1)" },
+	[Q_SESSION_CLOSE] = { "session_close", 2,
+	    "SELECT dugout_session_close($1, $2::int)" },
+	[Q_SESSION_SWEEP] = { "session_sweep", 1,
+	    "SELECT dugout_sweep($1::int)" },
+	[Q_GET_BEGIN] = { "get_begin", 3,
+	    "SELECT dugout_get_begin($1, $2, $3::int)" },
+	[Q_GET_RELEASE] = { "get_release", 2,
+	    "SELECT dugout_get_release($1, $2)" },
+	[Q_POST_BEGIN] = { "post_begin", 2,
+	    "SELECT dugout_post_begin($1, $2::int)" },
+	[Q_POST_END] = { "post_end", 1,
+	    "UPDATE eio_session SET post_until = NULL WHERE sid = $1" },
+	[Q_POLL_TAKE] = { "poll_take", 5,
+	    "SELECT out_state, array_to_string(out_packets, chr(30)), "
+	    "(extract(epoch FROM out_wait_until) * 1000)::bigint "
+	    "FROM dugout_poll_take($1, $2, $3::int, $4::int, $5::boolean)" },
+	[Q_PONG] = { "pong", 3,
+	    "SELECT dugout_pong($1, $2::int, $3::int)" },
+	[Q_QUEUE] = { "queue", 2,
+	    "SELECT dugout_queue($1, $2)" },
+	[Q_BINARY_EXPECT] = { "binary_expect", 4,
+	    "UPDATE eio_session SET attachments_due = $2::int, "
+	    "binary_nsp = $3, binary_ack_id = $4::bigint WHERE sid = $1" },
+	[Q_BINARY_ARRIVED] = { "binary_arrived", 1,
+	    "UPDATE eio_session SET attachments_due = attachments_due - 1 "
+	    "WHERE sid = $1 AND attachments_due > 0 "
+	    "RETURNING attachments_due, binary_nsp, binary_ack_id" },
+	[Q_SOCKET_GET] = { "socket_get", 2,
+	    "SELECT id, user_id, is_admin, "
+	    "token_expires_at <= clock_timestamp() "
+	    "FROM sio_socket WHERE sid = $1 AND nsp = $2" },
+	[Q_SOCKET_NEW] = { "socket_new", 6,
+	    "INSERT INTO sio_socket (id, sid, nsp, user_id, is_admin, "
+	    "token_expires_at) VALUES ($1, $2, $3, $4, $5::boolean, "
+	    "to_timestamp($6::bigint))" },
+	[Q_SOCKET_END] = { "socket_end", 1,
+	    "SELECT dugout_socket_end($1)" },
+	[Q_ACK_REQUEST] = { "ack_request", 2,
+	    "WITH k AS (UPDATE sio_socket SET next_ack_id = next_ack_id + 1 "
+	    "WHERE id = $1 RETURNING next_ack_id - 1 AS ack) "
+	    "INSERT INTO sio_ack_pending (socket_id, ack_id, event) "
+	    "SELECT $1, ack, $2 FROM k RETURNING ack_id" },
+	[Q_ACK_RECEIVED] = { "ack_received", 2,
+	    "UPDATE sio_ack_pending SET acked_at = clock_timestamp() "
+	    "WHERE socket_id = $1 AND ack_id = $2::bigint "
+	    "AND acked_at IS NULL" },
+	[Q_GAME_LOCK] = { "game_lock", 1,
+	    "SELECT status, home_team_id, away_team_id FROM game "
+	    "WHERE id = $1::uuid FOR UPDATE" },
+	[Q_GAME_IS_MANAGER] = { "game_is_manager", 2,
+	    "SELECT EXISTS (SELECT 1 FROM game g JOIN team_manager m "
+	    "ON m.team_id IN (g.home_team_id, g.away_team_id) "
+	    "WHERE g.id = $1::uuid AND m.user_id = $2)" },
+	[Q_GAME_STATE] = { "game_state", 1,
+	    "SELECT dugout_game_state($1::uuid)::text" },
+	[Q_ROOM_JOIN] = { "room_join", 3,
+	    "INSERT INTO room_member (socket_id, game_id, role) "
+	    "VALUES ($1, $2::uuid, $3) ON CONFLICT (socket_id, game_id) "
+	    "DO UPDATE SET role = EXCLUDED.role" },
+	[Q_ROOM_LEAVE] = { "room_leave", 2,
+	    "DELETE FROM room_member WHERE socket_id = $1 "
+	    "AND game_id = $2::uuid" },
+	[Q_ROOM_EMIT] = { "room_emit", 3,
+	    "SELECT dugout_room_emit($1::uuid, $2, $3)" },
+	[Q_TEAM_ADD] = { "team_add", 2,
+	    "INSERT INTO team (name, abbrev) VALUES ($1, $2) RETURNING id" },
+	[Q_TEAM_MANAGER_ADD] = { "team_manager_add", 2,
+	    "INSERT INTO team_manager (team_id, user_id) "
+	    "VALUES ($1::bigint, $2)" },
+	[Q_GAME_CREATE] = { "game_create", 2,
+	    "INSERT INTO game (home_team_id, away_team_id) "
+	    "VALUES ($1::bigint, $2::bigint) RETURNING id" },
+};
+
+const struct query_def *
+query_get(enum query q)
+{
+	return &queries[q];
+}

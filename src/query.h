@@ -1,0 +1,50 @@
+/*
+ * query.h -- every SQL statement the C code issues, by name (R9).  The
+ * texts live in query.c; heavy logic lives in sql/ as functions.
+ */
+#ifndef DUGOUT_QUERY_H
+#define DUGOUT_QUERY_H
+
+enum query {
+	Q_MIGRATION_LIST,
+	Q_MIGRATION_ADD,
+	Q_SESSION_NEW,
+	Q_SESSION_END,
+	Q_SESSION_CLOSE,
+	Q_SESSION_SWEEP,
+	Q_GET_BEGIN,
+	Q_GET_RELEASE,
+	Q_POST_BEGIN,
+	Q_POST_END,
+	Q_POLL_TAKE,
+	Q_PONG,
+	Q_QUEUE,
+	Q_BINARY_EXPECT,
+	Q_BINARY_ARRIVED,
+	Q_SOCKET_GET,
+	Q_SOCKET_NEW,
+	Q_SOCKET_END,
+	Q_ACK_REQUEST,
+	Q_ACK_RECEIVED,
+	Q_GAME_LOCK,
+	Q_GAME_IS_MANAGER,
+	Q_GAME_STATE,
+	Q_ROOM_JOIN,
+	Q_ROOM_LEAVE,
+	Q_ROOM_EMIT,
+	Q_TEAM_ADD,
+	Q_TEAM_MANAGER_ADD,
+	Q_GAME_CREATE,
+	Q__MAX
+};
+
+struct query_def {
+	const char	*name;		/* prepared statement name */
+	int		 nparams;
+	const char	*sql;
+};
+
+/* The statement of q; never NULL for q < Q__MAX. */
+const struct query_def	*query_get(enum query q);
+
+#endif
