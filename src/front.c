@@ -23,6 +23,10 @@
 /* Past max_payload we drain up to this much so the web server is not cut
  * off mid-body (and shows the client our 413, not a 502). */
 #define FRONT_DRAIN_MAX	(64 * 1024 * 1024)
+/* Parked polls arrive in bursts (every client re-polls at once after a
+ * broadcast): a short queue makes the web server answer 500/503.  The
+ * kernel caps it at net.core.somaxconn. */
+#define FRONT_BACKLOG	4096
 
 struct front {
 	int		 cgi;
@@ -53,14 +57,14 @@ front_listen(const char *spec)
 
 	if (strncmp(spec, "unix:", 5) == 0) {
 		(void)unlink(spec + 5);	/* a stale socket from a kill -9 */
-		fd = FCGX_OpenSocket(spec + 5, 1024);
+		fd = FCGX_OpenSocket(spec + 5, FRONT_BACKLOG);
 		if (fd >= 0)
 			(void)chmod(spec + 5, 0666);
 	} else if (strncmp(spec, "tcp:", 4) == 0 &&
 	    (colon = strrchr(spec + 4, ':')) != NULL) {
 		/* libfcgi takes "host:port" or ":port". */
 		if ((hostport = strdup(spec + 4)) != NULL)
-			fd = FCGX_OpenSocket(hostport, 1024);
+			fd = FCGX_OpenSocket(hostport, FRONT_BACKLOG);
 	} else {
 		log_errorx("listen: %s: expected unix:PATH or tcp:HOST:PORT",
 		    spec);

@@ -82,7 +82,7 @@ static const struct query_def queries[Q__MAX] = {
 	    "DO UPDATE SET role = EXCLUDED.role" },
 	[Q_ROOM_LEAVE] = { "room_leave", 2,
 	    "DELETE FROM room_member WHERE socket_id = $1 "
-	    "AND game_id = $2::uuid" },
+	    "AND game_id = $2::uuid RETURNING socket_id" },
 	[Q_ROOM_EMIT] = { "room_emit", 3,
 	    "SELECT dugout_room_emit($1::uuid, $2, $3)" },
 	[Q_TEAM_ADD] = { "team_add", 2,
