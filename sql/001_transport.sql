@@ -63,7 +63,8 @@ CREATE UNLOGGED TABLE eio_session (
 	closing		boolean NOT NULL DEFAULT false,
 	attachments_due	integer NOT NULL DEFAULT 0 CHECK (attachments_due BETWEEN 0 AND 10),
 	binary_nsp	text,
-	binary_ack_id	bigint
+	binary_ack_id	bigint,
+	binary_echo	boolean NOT NULL DEFAULT false
 );
 CREATE INDEX eio_session_expires ON eio_session(expires_at);
 COMMENT ON TABLE eio_session IS 'One Engine.IO v4 polling session (a client connection); deleted when closed or expired.';
@@ -79,6 +80,7 @@ COMMENT ON COLUMN eio_session.closing IS 'The server queued a close packet (1); 
 COMMENT ON COLUMN eio_session.attachments_due IS 'Binary attachments still expected for a binary Socket.IO packet.';
 COMMENT ON COLUMN eio_session.binary_nsp IS 'Namespace of the binary packet whose attachments are expected.';
 COMMENT ON COLUMN eio_session.binary_ack_id IS 'Ack id of that binary packet, answered once its attachments have arrived.';
+COMMENT ON COLUMN eio_session.binary_echo IS 'Conformance fixture only: the attachments are echoed back as they arrive.';
 
 CREATE UNLOGGED TABLE sio_socket (
 	id		text PRIMARY KEY,

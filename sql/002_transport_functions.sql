@@ -157,6 +157,11 @@ BEGIN
 	IF NOT FOUND OR e.closing THEN
 		RETURN 'unknown';
 	END IF;
+	-- Past its deadline the session is over even if no sweep ran yet.
+	IF e.expires_at < clock_timestamp() THEN
+		PERFORM dugout_session_end(p_sid);
+		RETURN 'unknown';
+	END IF;
 	IF e.get_owner IS NOT NULL AND e.get_until > clock_timestamp() THEN
 		PERFORM dugout_session_close(p_sid, 30000);
 		RETURN 'conflict';
@@ -177,6 +182,11 @@ DECLARE
 BEGIN
 	SELECT * INTO e FROM eio_session WHERE sid = p_sid FOR NO KEY UPDATE;
 	IF NOT FOUND OR e.closing THEN
+		RETURN 'unknown';
+	END IF;
+	-- Past its deadline the session is over even if no sweep ran yet.
+	IF e.expires_at < clock_timestamp() THEN
+		PERFORM dugout_session_end(p_sid);
 		RETURN 'unknown';
 	END IF;
 	IF e.post_until IS NOT NULL AND e.post_until > clock_timestamp() THEN

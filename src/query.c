@@ -41,13 +41,14 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT dugout_pong($1, $2::int, $3::int)" },
 	[Q_QUEUE] = { "queue", 2,
 	    "SELECT dugout_queue($1, $2)" },
-	[Q_BINARY_EXPECT] = { "binary_expect", 4,
+	[Q_BINARY_EXPECT] = { "binary_expect", 5,
 	    "UPDATE eio_session SET attachments_due = $2::int, "
-	    "binary_nsp = $3, binary_ack_id = $4::bigint WHERE sid = $1" },
+	    "binary_nsp = $3, binary_ack_id = $4::bigint, "
+	    "binary_echo = $5::boolean WHERE sid = $1" },
 	[Q_BINARY_ARRIVED] = { "binary_arrived", 1,
 	    "UPDATE eio_session SET attachments_due = attachments_due - 1 "
 	    "WHERE sid = $1 AND attachments_due > 0 "
-	    "RETURNING attachments_due, binary_nsp, binary_ack_id" },
+	    "RETURNING attachments_due, binary_nsp, binary_ack_id, binary_echo" },
 	[Q_SOCKET_GET] = { "socket_get", 2,
 	    "SELECT id, user_id, is_admin, "
 	    "token_expires_at <= clock_timestamp() "

@@ -332,6 +332,21 @@ queue_sio(struct rq *x, enum sio_type t, struct span nsp, int64_t ack,
 	return er;
 }
 
+/* Queue one Engine.IO packet: a type character and its data as given. */
+static enum err
+queue_raw(struct rq *x, char type, struct span data)
+{
+	struct buf	 b;
+	enum err	 er;
+
+	buf_init(&b, EIO_MAX_RESPONSE);
+	if ((er = buf_putc(&b, type)) == ERR_OK &&
+	    (er = buf_append(&b, data.p, data.len)) == ERR_OK)
+		er = emit_packet(x->db, x->sid, b.data);
+	buf_free(&b);
+	return er;
+}
+
 /* CONNECT_ERROR {message, data: {code}} (code may be NULL). */
 static enum err
 refuse_connect(struct rq *x, struct span nsp, const char *message,
@@ -571,14 +586,60 @@ sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
 	    NULL);
 }
 
+/*
+ * The conformance fixture echoes binary events: `message` comes back as
+ * `message-back`, `message-with-ack` as the ack, each with the same
+ * placeholders; the attachments follow as they arrive.  Returns 1 when
+ * the packet is echoed.
+ */
+static int
+conformance_binary(struct rq *x, struct sio_packet *p, enum err *er)
+{
+	struct json_object	*args = NULL, *name;
+	const char		*ev = sio_event_name(p);
+	size_t			 i, n;
+
+	*er = ERR_OK;
+	if (!x->c->conformance || p->type != SIO_BINARY_EVENT || ev == NULL)
+		return 0;
+	if (strcmp(ev, "message") != 0 && (strcmp(ev, "message-with-ack") !=
+	    0 || p->ack_id < 0))
+		return 0;
+	*er = ERR_NOMEM;
+	if ((args = json_object_new_array()) == NULL)
+		return 1;
+	if (strcmp(ev, "message") == 0 &&
+	    ((name = json_object_new_string("message-back")) == NULL ||
+	    json_object_array_add(args, name) != 0))
+		goto out;
+	n = json_object_array_length(p->data);
+	for (i = 1; i < n; i++)
+		if (json_object_array_add(args, json_object_get(
+		    json_object_array_get_idx(p->data, i))) != 0)
+			goto out;
+	*er = strcmp(ev, "message") == 0 ?
+	    queue_sio(x, SIO_BINARY_EVENT, p->nsp, -1, args) :
+	    queue_sio(x, SIO_BINARY_ACK, p->nsp, p->ack_id, args);
+out:
+	json_object_put(args);
+	return 1;
+}
+
+/* A binary packet announced its attachments (§8): remember how many are
+ * due, and whether they are echoed or the whole packet refused. */
 static enum err
 sio_binary_expect(struct rq *x, struct sio_packet *p, const char *nspz)
 {
 	char		 n[24], ack[24];
-	const char	*params[4] = { x->sid, n, nspz, NULL };
+	const char	*params[5] = { x->sid, n, nspz, NULL, "false" };
+	enum err	 er;
 
 	(void)snprintf(n, sizeof(n), "%u", p->attachments);
-	if (p->type == SIO_BINARY_EVENT && p->ack_id >= 0) {
+	if (conformance_binary(x, p, &er)) {
+		if (er != ERR_OK)
+			return er;
+		params[4] = "true";
+	} else if (p->type == SIO_BINARY_EVENT && p->ack_id >= 0) {
 		(void)snprintf(ack, sizeof(ack), "%" PRId64, p->ack_id);
 		params[3] = ack;
 	}
@@ -646,13 +707,14 @@ out:
 	return er;
 }
 
-/* A `b` attachment arrived (§8 BINARY_EVENT): when the last one is in,
- * refuse the whole binary packet with an error event. */
+/* A `b` attachment arrived (§8 BINARY_EVENT): echo it (conformance
+ * fixture), or when the last one is in refuse the whole binary packet
+ * with an error event. */
 static enum err
-sio_attachment(struct rq *x)
+sio_attachment(struct rq *x, const struct eio_packet *pk)
 {
 	struct db_rows	*rows = NULL;
-	const char	*params[1] = { x->sid }, *left, *nsp, *ack;
+	const char	*params[1] = { x->sid }, *left, *nsp, *ack, *echo;
 	enum err	 er;
 
 	if ((er = db_run(x->db, Q_BINARY_ARRIVED, params, &rows)) != ERR_OK)
@@ -664,6 +726,11 @@ sio_attachment(struct rq *x)
 	left = db_rows_get(rows, 0, 0);
 	nsp = db_rows_get(rows, 0, 1);
 	ack = db_rows_get(rows, 0, 2);
+	echo = db_rows_get(rows, 0, 3);
+	if (echo != NULL && strcmp(echo, "t") == 0) {
+		er = queue_raw(x, 'b', pk->data);
+		goto out;
+	}
 	if (left == NULL || strcmp(left, "0") != 0 || nsp == NULL)
 		goto out;
 	er = emit_error(x->db, x->sid, span_of(nsp), ack == NULL ? -1 :
@@ -681,20 +748,11 @@ eio_process(struct rq *x, const struct eio_packet *pk)
 {
 	char		 pi[24], pt[24];
 	const char	*params[3];
-	struct buf	 b;
 	enum err	 er = ERR_OK;
 
-	if (pk->binary) {
-		if (!x->eio_only)
-			return sio_attachment(x);
-		/* The echo fixture sends the packet back as it came. */
-		buf_init(&b, EIO_MAX_RESPONSE);
-		if ((er = buf_putc(&b, 'b')) == ERR_OK &&
-		    (er = buf_append(&b, pk->data.p, pk->data.len)) == ERR_OK)
-			er = emit_packet(x->db, x->sid, b.data);
-		buf_free(&b);
-		return er;
-	}
+	if (pk->binary)	/* the echo fixture sends it back as it came */
+		return x->eio_only ? queue_raw(x, 'b', pk->data) :
+		    sio_attachment(x, pk);
 	switch (pk->type) {
 	case EIO_CLOSE:
 		/* Client close: the held GET gets a noop (it finds the
@@ -710,13 +768,8 @@ eio_process(struct rq *x, const struct eio_packet *pk)
 		er = db_run(x->db, Q_PONG, params, NULL);
 		break;
 	case EIO_MESSAGE:
-		if (!x->eio_only)
-			return sio_process(x, pk->data);
-		buf_init(&b, EIO_MAX_RESPONSE);
-		if ((er = buf_putc(&b, '4')) == ERR_OK &&
-		    (er = buf_append(&b, pk->data.p, pk->data.len)) == ERR_OK)
-			er = emit_packet(x->db, x->sid, b.data);
-		buf_free(&b);
+		er = x->eio_only ? queue_raw(x, '4', pk->data) :
+		    sio_process(x, pk->data);
 		break;
 	case EIO_NOOP:
 		break;
