@@ -13,6 +13,31 @@
 #include "auth.h"
 #include "bounds.h"
 
+/*
+ * The integer grant `name`.  libjwt 1.10's jwt_get_grant_int returns 0
+ * with errno 0 for a grant of any other JSON type, so read the grant's JSON
+ * text (jansson prints an integer as plain decimal).  0 when absent or not
+ * an integer.
+ */
+static int
+grant_int(jwt_t *jwt, const char *name, long *out)
+{
+	char	*js, *end;
+	long	 n;
+	int	 ok;
+
+	if ((js = jwt_get_grants_json(jwt, name)) == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(js, &end, 10);
+	ok = (js[0] == '-' || (js[0] >= '0' && js[0] <= '9')) &&
+	    *end == '\0' && errno == 0;
+	free(js);
+	if (ok)
+		*out = n;
+	return ok;
+}
+
 static jwt_alg_t
 alg_of(const char *name)
 {
@@ -39,11 +64,8 @@ user_of(jwt_t *jwt)
 	if ((s = jwt_get_grant(jwt, "sub")) == NULL)
 		s = jwt_get_grant(jwt, "user_id");
 	if (s == NULL) {
-		errno = 0;
-		n = jwt_get_grant_int(jwt, "user_id");
-		if (errno != 0)
-			n = jwt_get_grant_int(jwt, "sub");
-		if (errno != 0)
+		if (!grant_int(jwt, "user_id", &n) &&
+		    !grant_int(jwt, "sub", &n))
 			return NULL;
 		(void)snprintf(num, sizeof(num), "%ld", n);
 		return strdup(num);
@@ -74,10 +96,7 @@ auth_verify(const struct auth_key *k, const char *token, int64_t now,
 		goto out;
 	if (jwt_get_alg(jwt) != want)
 		goto out;
-	/* libjwt 1.10: a missing grant returns -1 with errno ENOENT. */
-	errno = 0;
-	exp = jwt_get_grant_int(jwt, "exp");
-	if (errno != 0)
+	if (!grant_int(jwt, "exp", &exp))
 		goto out;
 	errno = 0;
 	admin = jwt_get_grant_bool(jwt, "admin");

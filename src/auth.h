@@ -28,7 +28,8 @@ struct auth_claims {
  * Verify `token` (NUL-terminated, at most AUTH_MAX_TOKEN bytes).
  * ERR_AUTH: malformed, wrong signature, wrong or no algorithm, missing or
  * non-integer exp, missing or unusable user id.  ERR_EXPIRED: exp <= now.
- * On ERR_OK the caller owns out->user_id.
+ * On ERR_OK and ERR_EXPIRED the claims are filled and the caller owns
+ * out->user_id (auth_claims_reset); on other errors they are empty.
  */
 enum err	 auth_verify(const struct auth_key *, const char *token,
 		    int64_t now, struct auth_claims *out) MUSTCHECK;

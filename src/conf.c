@@ -250,7 +250,7 @@ conf_line(struct conf *c, struct span line, size_t lineno, struct buf *em)
 	}
 	ks = trim((struct span){ line.p, (size_t)(eq - line.p) });
 	vs = trim((struct span){ eq + 1, line.len - (size_t)(eq - line.p) - 1 });
-	if (ks.len == 0 || memchr(vs.p, '\0', vs.len) != NULL) {
+	if (ks.len == 0 || memchr(line.p, '\0', line.len) != NULL) {
 		ERR_IGNORE(buf_printf(em, "line %zu: expected key = value", lineno));
 		goto out;
 	}
@@ -336,6 +336,11 @@ conf_validate(const struct conf *c, struct buf *em)
 	if (c->database == NULL) {
 		ERR_IGNORE(buf_puts(em, "database is not set (set database in the "
 		    "config file or DUGOUT_DATABASE)"));
+		return ERR_CONFIG;
+	}
+	if (c->jwt_algorithm == NULL) {
+		ERR_IGNORE(buf_puts(em, "jwt_algorithm is not set (HS256, HS384 "
+		    "or HS512)"));
 		return ERR_CONFIG;
 	}
 	if (strcmp(c->jwt_algorithm, "HS256") != 0 &&

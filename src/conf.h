@@ -55,8 +55,8 @@ enum err	 conf_apply_env(struct conf *, char *const *envp,
 enum err	 conf_set(struct conf *, const char *key, const char *value,
 		    struct buf *errmsg) MUSTCHECK;
 
-/* Check the combination (a database and a key are required, timings
- * sane).  Reason in errmsg. */
+/* Check the combination: a database, a supported algorithm and a key of
+ * at least 32 characters are required.  Reason in errmsg. */
 enum err	 conf_validate(const struct conf *, struct buf *errmsg) MUSTCHECK;
 
 /*

@@ -15,8 +15,6 @@
 #include "migrate.h"
 
 #define MIGRATE_MAX_FILE	(16 * 1024 * 1024)
-#define MIGRATE_LOCK		"SELECT pg_advisory_lock(2024112301)"
-#define MIGRATE_UNLOCK		"SELECT pg_advisory_unlock(2024112301)"
 
 static const char BOOTSTRAP[] =
     "CREATE TABLE IF NOT EXISTS schema_migration ("
@@ -178,8 +176,7 @@ migrate_run(struct db *db, const char *dir, size_t *applied,
 	*errmsg = NULL;
 	if ((er = files_list(dir, &f, errmsg)) != ERR_OK)
 		goto out;
-	/* One migrator at a time, even from several hosts. */
-	if ((er = db_script(db, MIGRATE_LOCK, errmsg)) != ERR_OK ||
+	if ((er = db_run(db, Q_MIGRATION_LOCK, NULL, NULL)) != ERR_OK ||
 	    (er = db_script(db, BOOTSTRAP, errmsg)) != ERR_OK ||
 	    (er = db_run(db, Q_MIGRATION_LIST, NULL, &rows)) != ERR_OK)
 		goto out;
@@ -193,7 +190,7 @@ migrate_run(struct db *db, const char *dir, size_t *applied,
 		(*applied)++;
 	}
 out:
-	ERR_IGNORE(db_script(db, MIGRATE_UNLOCK, NULL));
+	ERR_IGNORE(db_run(db, Q_MIGRATION_UNLOCK, NULL, NULL));
 	db_rows_free(rows);
 	files_free(&f);
 	return er;

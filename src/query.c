@@ -15,6 +15,11 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT version FROM schema_migration ORDER BY version" },
 	[Q_MIGRATION_ADD] = { "migration_add", 2,
 	    "INSERT INTO schema_migration (version, name) VALUES ($1::int, $2)" },
+	/* One migrator at a time, even from several hosts. */
+	[Q_MIGRATION_LOCK] = { "migration_lock", 0,
+	    "SELECT pg_advisory_lock(2024112301)" },
+	[Q_MIGRATION_UNLOCK] = { "migration_unlock", 0,
+	    "SELECT pg_advisory_unlock(2024112301)" },
 	[Q_SESSION_NEW] = { "session_new", 3,
 	    "INSERT INTO eio_session (sid, ping_due_at, expires_at) VALUES "
 	    "($1, clock_timestamp() + " MS("$2") ", clock_timestamp() + "

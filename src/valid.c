@@ -101,7 +101,7 @@ valid_choice(struct json_object *o, const char *field,
 	const struct field_msgs	*m = msgs_of(field);
 	struct json_object	*v;	/* borrowed from o */
 	const char		*s;
-	size_t			 i;
+	size_t			 i, len;
 
 	if (!json_object_object_get_ex(o, field, &v) || v == NULL) {
 		if (dflt == NULL)
@@ -112,8 +112,10 @@ valid_choice(struct json_object *o, const char *field,
 	}
 	if (json_object_is_type(v, json_type_string)) {
 		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
 		for (i = 0; choices[i] != NULL; i++)
-			if (strcmp(s, choices[i]) == 0) {
+			if (strlen(choices[i]) == len &&
+			    memcmp(s, choices[i], len) == 0) {
 				*out = choices[i];
 				return 1;
 			}

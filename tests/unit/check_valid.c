@@ -1,0 +1,344 @@
+/*
+ * check_valid.c -- unit tests of valid.c (events.md error codes).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "check_util.h"
+#include "valid.h"
+
+#define UUID	"123e4567-e89b-12d3-a456-426614174000"
+
+/* Parse a table's JSON text; NULL stays NULL.  Owned (json_object_put). */
+static struct json_object *
+json_of(const char *text)
+{
+	struct json_object	*o;
+
+	if (text == NULL)
+		return NULL;
+	o = json_tokener_parse(text);
+	ck_assert_msg(o != NULL || strcmp(text, "null") == 0,
+	    "bad fixture %s", text);
+	return o;
+}
+
+/* Assert a verdict, naming the row on failure. */
+static void
+verdict_assert(const char *row, int got, int want, const struct valid_err *e,
+    const char *code, const char *field, const char *msg)
+{
+	ck_assert_msg(got == want, "%s: returned %d", row, got);
+	if (want)
+		return;
+	ck_assert_msg(e->code != NULL && strcmp(e->code, code) == 0,
+	    "%s: code %s, want %s", row, e->code, code);
+	ck_assert_msg(e->message != NULL && strcmp(e->message, msg) == 0,
+	    "%s: message \"%s\", want \"%s\"", row, e->message, msg);
+	if (field == NULL)
+		ck_assert_msg(e->field == NULL, "%s: field %s", row, e->field);
+	else
+		ck_assert_msg(e->field != NULL && strcmp(e->field, field) == 0,
+		    "%s: field %s, want %s", row, e->field, field);
+}
+
+/* ------------------------------------------------------------- core */
+
+static const struct {
+	const char	*json;		/* NULL: a NULL payload */
+	int		 want;
+} objects[] = {
+	{ "{}", 1 },
+	{ "{\"game_id\":\"" UUID "\"}", 1 },
+	{ "{\"a\":{\"b\":[1,2]}}", 1 },
+	{ NULL, 0 },
+	{ "null", 0 },
+	{ "[]", 0 },
+	{ "[{}]", 0 },
+	{ "\"{}\"", 0 },
+	{ "\"x\"", 0 },
+	{ "42", 0 },
+	{ "4.2", 0 },
+	{ "true", 0 },
+};
+
+START_TEST(test_object)
+{
+	struct json_object	*o = json_of(objects[_i].json);
+	struct valid_err	 e = { "unset", "unset", "unset" };
+
+	verdict_assert(objects[_i].json ? objects[_i].json : "(NULL)",
+	    valid_object(o, &e), objects[_i].want, &e, "INVALID_PAYLOAD",
+	    NULL, "Invalid payload: expected a JSON object");
+	json_object_put(o);
+}
+END_TEST
+
+#define MISS_GID	"Missing game_id"
+#define BAD_GID		"Invalid game_id format"
+
+struct uuid_case {
+	const char	*json;
+	const char	*field;
+	int		 want;
+	const char	*code;		/* when want is 0 */
+	const char	*msg;
+	const char	*out;		/* when want is 1 */
+};
+
+static const struct uuid_case uuids[] = {
+	{ "{\"game_id\":\"" UUID "\"}", "game_id", 1, NULL, NULL, UUID },
+	{ "{\"game_id\":\"123E4567-E89B-12D3-A456-426614174ABC\"}", "game_id",
+	    1, NULL, NULL, "123e4567-e89b-12d3-a456-426614174abc" },
+	{ "{\"game_id\":\"FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\"}", "game_id",
+	    1, NULL, NULL, "ffffffff-ffff-ffff-ffff-ffffffffffff" },
+	{ "{\"game_id\":\"00000000-0000-0000-0000-000000000000\"}", "game_id",
+	    1, NULL, NULL, "00000000-0000-0000-0000-000000000000" },
+	{ "{\"x\":1,\"game_id\":\"" UUID "\",\"y\":2}", "game_id", 1, NULL,
+	    NULL, UUID },
+	{ "{}", "game_id", 0, "MISSING_FIELD", MISS_GID, NULL },
+	{ "{\"gameId\":\"" UUID "\"}", "game_id", 0, "MISSING_FIELD",
+	    MISS_GID, NULL },
+	{ "{\"game_id\":null}", "game_id", 0, "MISSING_FIELD", MISS_GID,
+	    NULL },
+	{ "{}", "other_id", 0, "MISSING_FIELD", "Missing field", NULL },
+	{ "{\"other_id\":\"" UUID "\"}", "other_id", 1, NULL, NULL, UUID },
+};
+
+static const struct uuid_case uuid_bads[] = {
+	{ "{\"game_id\":1}", "game_id", 0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":true}", "game_id", 0, "INVALID_FORMAT", BAD_GID,
+	    NULL },
+	{ "{\"game_id\":[\"" UUID "\"]}", "game_id", 0, "INVALID_FORMAT",
+	    BAD_GID, NULL },
+	{ "{\"game_id\":{\"id\":\"" UUID "\"}}", "game_id", 0,
+	    "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"\"}", "game_id", 0, "INVALID_FORMAT", BAD_GID,
+	    NULL },
+	{ "{\"game_id\":\"not-a-uuid\"}", "game_id", 0, "INVALID_FORMAT",
+	    BAD_GID, NULL },
+	/* 35 and 37 characters */
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456-42661417400\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456-4266141740000\"}",
+	    "game_id", 0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\" " UUID "\"}", "game_id", 0, "INVALID_FORMAT",
+	    BAD_GID, NULL },
+	{ "{\"game_id\":\"{123e4567-e89b-12d3-a456-4266141740}\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	/* non-hex */
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456-42661417400g\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"g23e4567-e89b-12d3-a456-426614174000\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456-42661417400\\u0000\"}",
+	    "game_id", 0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456-42661417400\\u00e9\"}",
+	    "game_id", 0, "INVALID_FORMAT", BAD_GID, NULL },
+	/* dashes in the wrong places, or none */
+	{ "{\"game_id\":\"123e4567e-89b-12d3-a456-426614174000\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e456-7e89b-12d3-a456-426614174000\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a4564-26614174000\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456_426614174000\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567-e89b-12d3-a456-4266-4174000\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"123e4567e89b12d3a456426614174000abcd\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	{ "{\"game_id\":\"------------------------------------\"}", "game_id",
+	    0, "INVALID_FORMAT", BAD_GID, NULL },
+	/* A field without its own messages gets the generic one. */
+	{ "{\"other_id\":\"x\"}", "other_id", 0, "INVALID_FORMAT",
+	    "Invalid format", NULL },
+};
+
+static void
+uuid_run(const struct uuid_case *c)
+{
+	struct json_object	*o = json_of(c->json);
+	struct valid_err	 e = { "unset", "unset", "unset" };
+	char			 out[VALID_UUID_LEN + 1];
+	int			 r;
+
+	memset(out, '*', sizeof(out));
+	r = valid_uuid(o, c->field, out, &e);
+	verdict_assert(c->json, r, c->want, &e, c->code, c->field, c->msg);
+	if (r)
+		ck_assert_str_eq(out, c->out);
+	else
+		ck_assert_ptr_eq(e.field, c->field);
+	json_object_put(o);
+}
+
+START_TEST(test_uuid)
+{
+	uuid_run(&uuids[_i]);
+}
+END_TEST
+
+START_TEST(test_uuid_bad)
+{
+	uuid_run(&uuid_bads[_i]);
+}
+END_TEST
+
+/* valid_is_uuid on exact bytes. */
+static const struct {
+	const char	*s;
+	size_t		 len;
+	int		 want;
+} isuuids[] = {
+	{ UUID, 36, 1 },
+	{ "ABCDEF01-2345-6789-abcd-ef0123456789", 36, 1 },
+	{ UUID, 35, 0 },
+	{ UUID "0", 37, 0 },
+	{ UUID, 0, 0 },
+	{ "", 0, 0 },
+	{ "123e4567+e89b-12d3-a456-426614174000", 36, 0 },
+	{ "123e4567-e89b+12d3-a456-426614174000", 36, 0 },
+	{ "123e4567-e89b-12d3+a456-426614174000", 36, 0 },
+	{ "123e4567-e89b-12d3-a456+426614174000", 36, 0 },
+	{ "-23e4567-e89b-12d3-a456-426614174000", 36, 0 },
+	{ "123e4567-e89b-12d3-a456-42661417400-", 36, 0 },
+	{ "123e4567-e89b-12d3-a456-4266141\0" "4000", 36, 0 },
+};
+
+START_TEST(test_is_uuid)
+{
+	ck_assert_int_eq(valid_is_uuid(isuuids[_i].s, isuuids[_i].len),
+	    isuuids[_i].want);
+}
+END_TEST
+
+static const char *const roles[] = { "player", "spectator", NULL };
+static const char other_default[] = "spectator";
+
+#define BAD_ROLE	"Invalid role: expected player or spectator"
+
+struct choice_case {
+	const char	*json;
+	const char	*field;
+	const char	*dflt;
+	int		 want;
+	const char	*out;		/* when 1: the exact pointer; NULL:
+					 * the table's entry */
+	const char	*code;		/* when 0 */
+	const char	*msg;
+};
+
+static const struct choice_case choices[] = {
+	{ "{\"role\":\"player\"}", "role", NULL, 1, NULL, NULL, NULL },
+	{ "{\"role\":\"spectator\"}", "role", NULL, 1, NULL, NULL, NULL },
+	{ "{\"role\":\"spectator\"}", "role", other_default, 1, NULL, NULL,
+	    NULL },
+	{ "{}", "role", other_default, 1, other_default, NULL, NULL },
+	{ "{\"x\":\"player\"}", "role", other_default, 1, other_default,
+	    NULL, NULL },
+	{ "{\"role\":null}", "role", other_default, 1, other_default, NULL,
+	    NULL },
+	{ "{}", "role", NULL, 0, NULL, "MISSING_FIELD", "Missing role" },
+	{ "{\"role\":null}", "role", NULL, 0, NULL, "MISSING_FIELD",
+	    "Missing role" },
+	{ "{}", "mode", NULL, 0, NULL, "MISSING_FIELD", "Missing field" },
+	{ "{\"mode\":\"player\"}", "mode", NULL, 1, NULL, NULL, NULL },
+};
+
+static const struct choice_case choice_bads[] = {
+	{ "{\"role\":\"Player\"}", "role", NULL, 0, NULL, "INVALID_FORMAT",
+	    BAD_ROLE },
+	{ "{\"role\":\"referee\"}", "role", other_default, 0, NULL,
+	    "INVALID_FORMAT", BAD_ROLE },
+	{ "{\"role\":\"\"}", "role", NULL, 0, NULL, "INVALID_FORMAT",
+	    BAD_ROLE },
+	{ "{\"role\":\" player\"}", "role", NULL, 0, NULL, "INVALID_FORMAT",
+	    BAD_ROLE },
+	{ "{\"role\":\"player \"}", "role", NULL, 0, NULL, "INVALID_FORMAT",
+	    BAD_ROLE },
+	{ "{\"role\":\"play\"}", "role", NULL, 0, NULL, "INVALID_FORMAT",
+	    BAD_ROLE },
+	{ "{\"role\":1}", "role", NULL, 0, NULL, "INVALID_FORMAT", BAD_ROLE },
+	{ "{\"role\":true}", "role", other_default, 0, NULL,
+	    "INVALID_FORMAT", BAD_ROLE },
+	{ "{\"role\":[\"player\"]}", "role", NULL, 0, NULL, "INVALID_FORMAT",
+	    BAD_ROLE },
+	{ "{\"role\":{\"player\":1}}", "role", NULL, 0, NULL,
+	    "INVALID_FORMAT", BAD_ROLE },
+	/* Equal up to an embedded NUL is not equal. */
+	{ "{\"role\":\"player\\u0000x\"}", "role", NULL, 0, NULL,
+	    "INVALID_FORMAT", BAD_ROLE },
+	/* A field without its own messages gets the generic one. */
+	{ "{\"mode\":\"x\"}", "mode", NULL, 0, NULL, "INVALID_FORMAT",
+	    "Invalid value" },
+};
+
+static void
+choice_run(const struct choice_case *c)
+{
+	struct json_object	*o = json_of(c->json);
+	struct json_object	*v;	/* borrowed from o */
+	struct valid_err	 e = { "unset", "unset", "unset" };
+	const char		*out = "unset";
+	const char		*want = c->out;
+	int			 r;
+
+	r = valid_choice(o, c->field, roles, c->dflt, &out, &e);
+	verdict_assert(c->json, r, c->want, &e, c->code, c->field, c->msg);
+	if (r && want == NULL) {
+		/* Found in the table: the table's pointer, not the JSON's. */
+		ck_assert(json_object_object_get_ex(o, c->field, &v));
+		want = strcmp(json_object_get_string(v), roles[0]) == 0 ?
+		    roles[0] : roles[1];
+		ck_assert_ptr_ne(out, json_object_get_string(v));
+	}
+	if (r)
+		ck_assert_ptr_eq(out, want);
+	json_object_put(o);
+}
+
+START_TEST(test_choice)
+{
+	choice_run(&choices[_i]);
+}
+END_TEST
+
+START_TEST(test_choice_bad)
+{
+	choice_run(&choice_bads[_i]);
+}
+END_TEST
+
+static Suite *
+valid_suite(void)
+{
+	Suite	*s = suite_create("valid");
+	TCase	*tc;
+
+	tc = tcase_create("core");
+	tcase_add_table(tc, test_object, objects);
+	tcase_add_table(tc, test_uuid, uuids);
+	tcase_add_table(tc, test_choice, choices);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_table(tc, test_is_uuid, isuuids);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_add_table(tc, test_uuid_bad, uuid_bads);
+	tcase_add_table(tc, test_choice_bad, choice_bads);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return check_main(valid_suite());
+}
