@@ -154,7 +154,7 @@ DECLARE
 	e eio_session;
 BEGIN
 	SELECT * INTO e FROM eio_session WHERE sid = p_sid FOR NO KEY UPDATE;
-	IF NOT FOUND OR e.closing THEN
+	IF NOT FOUND THEN
 		RETURN 'unknown';
 	END IF;
 	-- Past its deadline the session is over even if no sweep ran yet.
@@ -163,9 +163,14 @@ BEGIN
 		RETURN 'unknown';
 	END IF;
 	IF e.get_owner IS NOT NULL AND e.get_until > clock_timestamp() THEN
+		IF e.closing THEN
+			RETURN 'unknown';
+		END IF;
 		PERFORM dugout_session_close(p_sid, 30000);
 		RETURN 'conflict';
 	END IF;
+	-- A closing session still gets one GET: it carries the close packet
+	-- (protocol.md §4 "Server close") and ends the session.
 	UPDATE eio_session
 	SET get_owner = p_owner,
 	    get_until = clock_timestamp() + make_interval(secs => p_lease_ms / 1000.0)

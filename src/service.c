@@ -200,12 +200,25 @@ static void
 session_close(struct rq *x, const char *why)
 {
 	char		 grace[24];
-	const char	*params[2] = { x->sid,
-	    itoa_ms(grace, sizeof(grace), x->c->ping_timeout) };
+	const char	*params[2] = { x->sid, itoa_ms(grace, sizeof(grace),
+	    (long long)x->c->ping_interval + x->c->ping_timeout) };
 
 	log_infox("session %.6s…: closed: %s", x->sid, why);
 	if (db_run(x->db, Q_SESSION_CLOSE, params, NULL) != ERR_OK)
 		log_warnx("session %.6s…: close failed", x->sid);
+	x->stop = 1;
+}
+
+/* An Engine.IO-level error ends the session at once ([ref] "transport
+ * error"): later requests get 400 code 1, a held GET a noop. */
+static void
+session_abort(struct rq *x, const char *why)
+{
+	const char	*params[1] = { x->sid };
+
+	log_infox("session %.6s…: ended: %s", x->sid, why);
+	if (db_run(x->db, Q_SESSION_END, params, NULL) != ERR_OK)
+		log_warnx("session %.6s…: end failed", x->sid);
 	x->stop = 1;
 }
 
@@ -775,10 +788,10 @@ eio_process(struct rq *x, const struct eio_packet *pk)
 		break;
 	case EIO_PING:
 		/* §6: a client ping is the wrong heartbeat direction in v4. */
-		session_close(x, "client ping (invalid heartbeat direction)");
+		session_abort(x, "client ping (invalid heartbeat direction)");
 		break;
 	default:
-		session_close(x, "unexpected packet type from client");
+		session_abort(x, "unexpected packet type from client");
 		break;
 	}
 	return er;
@@ -818,13 +831,13 @@ send_post(struct rq *x, const struct svc_req *q, struct svc_resp *r)
 	if (q->content_type != NULL &&
 	    strncmp(q->content_type, "application/octet-stream", 24) == 0) {
 		/* §5 [ref]: v4 polling never posts binary bodies. */
-		session_close(x, "binary POST body");
+		session_abort(x, "binary POST body");
 		answer_error(r, EIO_ERR_BAD_REQUEST);
 		goto out;
 	}
 	if ((pk = calloc(EIO_MAX_PACKETS, sizeof(*pk))) == NULL ||
 	    eio_payload_decode(q->body, pk, EIO_MAX_PACKETS, &n) != ERR_OK) {
-		session_close(x, "malformed engine.io payload");
+		session_abort(x, "malformed engine.io payload");
 		answer_error(r, EIO_ERR_BAD_REQUEST);
 		goto out;
 	}
