@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,16 @@ const arg = (name, dflt) => {
 };
 const N = arg('--sessions', 2000);
 const ROOM = arg('--room', 10);
-const PORT = arg('--port', 18000 + (process.pid % 1000));
+let PORT = arg('--port', 0);
+
+// A port nobody listens on now (devstack binds it a moment later).
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
+  });
+}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 const b64u = (s) => Buffer.from(s).toString('base64url');
@@ -102,6 +112,7 @@ function procStat(pid) {
 const pct = (xs, p) => xs.length ? xs[Math.min(xs.length - 1, Math.floor(p / 100 * xs.length))] : null;
 
 async function main() {
+  if (!PORT) PORT = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'dugout-load-'));
   const env = { ...process.env };
   const out = execFileSync(join(REPO, 'tools/devstack'), ['start', dir, String(PORT), '--external'],

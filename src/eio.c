@@ -382,6 +382,12 @@ eio_route(const struct eio_request *rq, enum eio_error *errp)
 		return EIO_ROUTE_ERROR;
 	}
 	if (rq->sid != NULL) {
+		/* §7 code 3: every session here is v4, so another (or no)
+		 * EIO value cannot match it. */
+		if (rq->eio == NULL || strcmp(rq->eio, "4") != 0) {
+			*errp = EIO_ERR_BAD_REQUEST;
+			return EIO_ROUTE_ERROR;
+		}
 		if (rq->method == EIO_GET)
 			return EIO_ROUTE_POLL;
 		if (rq->method == EIO_POST)

@@ -210,8 +210,10 @@ park_release(struct park *k, size_t i)
 {
 	struct parked	*e = k->v[i];
 
-	svc_resp_reset(&e->resp);
+	/* Keep the CORS headers: a browser must be able to read the noop. */
+	e->resp.status = 200;
 	e->resp.content_type = "text/plain; charset=UTF-8";
+	buf_reset(&e->resp.body);
 	if (buf_putc(&e->resp.body, '6') != ERR_OK)
 		e->hungup = 1;
 	park_answer(k, i);

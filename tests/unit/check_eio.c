@@ -421,7 +421,11 @@ static const struct {
 	    NONE },
 	{ EIO_OTHER, "4", "polling", "lv_VI97HAXpY6yYWAAAC",
 	    EIO_ROUTE_BAD_METHOD, NONE },
-	{ EIO_GET, NULL, "polling", "", EIO_ROUTE_POLL, NONE },
+	{ EIO_GET, "4", "polling", "", EIO_ROUTE_POLL, NONE },
+	{ EIO_GET, NULL, "polling", "lv_VI97HAXpY6yYWAAAC", EIO_ROUTE_ERROR,
+	    EIO_ERR_BAD_REQUEST },	/* the session's version is 4 */
+	{ EIO_POST, "3", "polling", "lv_VI97HAXpY6yYWAAAC", EIO_ROUTE_ERROR,
+	    EIO_ERR_BAD_REQUEST },
 };
 
 START_TEST(test_route)
