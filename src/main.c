@@ -40,6 +40,16 @@ struct daemon {
 	volatile int	 stopping;
 };
 
+/* CGI and one-at-a-time mode: stop waiting and accepting.  Installed
+ * before FCGX_Init so libfcgi keeps its own handler out (it installs one
+ * only over SIG_DFL); no SA_RESTART, so accept() and poll() return EINTR. */
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	park_inline_stop();
+}
+
 static void
 usage(void)
 {
@@ -170,8 +180,8 @@ run_single(struct svc *svc, int listen_fd, int cgi)
 	svc_resp_init(&resp);
 	ERR_IGNORE(db_open(svc->conf->database, &db));
 	do {
-		if (front_accept(f) != ERR_OK)
-			break;	/* SIGTERM (libfcgi's handler) or fatal */
+		if (park_inline_stopped() || front_accept(f) != ERR_OK)
+			break;	/* SIGTERM, or fatal: never retried */
 		(void)serve(&d, db, f, &resp);
 		/* No parking thread here: each request sweeps. */
 		if (svc_sweep(svc, db) != ERR_OK)
@@ -196,6 +206,7 @@ main(int argc, char *argv[])
 	struct conf	 conf;
 	struct buf	 em;
 	struct svc	 svc;
+	struct sigaction sa;
 	const char	*path = NULL, *listen = NULL;
 	int		 ch, single = 0, cgi, fd = 0, rc;
 
@@ -212,6 +223,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
 	buf_init(&em, 1024);
 	if (conf_init(&conf) != ERR_OK ||
 	    conf_load(&conf, path, environ, &em) != ERR_OK) {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -356,6 +357,20 @@ park_count(struct park *k)
 	return n;
 }
 
+static volatile sig_atomic_t	 inline_stop;
+
+void
+park_inline_stop(void)
+{
+	inline_stop = 1;
+}
+
+int
+park_inline_stopped(void)
+{
+	return inline_stop != 0;
+}
+
 struct inline_wake {
 	const char	*sid;
 	int		 hit;
@@ -386,7 +401,7 @@ park_wait_inline(struct svc *svc, struct db *db, const char *conninfo,
 		goto out;
 	for (;;) {
 		now = svc_now_ms();
-		if (now >= p->deadline_ms)
+		if (now >= p->deadline_ms || inline_stop)
 			break;
 		pfd.fd = nt == NULL ? -1 : notify_fd(nt);
 		pfd.events = POLLIN;

@@ -37,6 +37,11 @@ void		 park_stop(struct park *);
 /* Parked polls right now (for logs and the load check). */
 size_t		 park_count(struct park *);
 
+/* Async-signal-safe: make inline waits (now and later) end at once with
+ * a noop; for SIGTERM in CGI and one-at-a-time mode. */
+void		 park_inline_stop(void);
+int		 park_inline_stopped(void);
+
 /* Wait on this thread until the poll can be answered; fills resp. */
 void		 park_wait_inline(struct svc *, struct db *,
 		    const char *conninfo, struct svc_park *,

@@ -260,6 +260,59 @@ START_TEST(test_ping_pong)
 }
 END_TEST
 
+/* Every table, column and function of ours carries a COMMENT ON, so a DBA
+ * can read the schema from the database itself. */
+START_TEST(test_everything_commented)
+{
+	PGconn	*c = raw();
+	char	 got[4096];
+
+	value(c, "SELECT coalesce(string_agg(c.relname || '.' || a.attname, "
+	    "', '), '') FROM pg_class c JOIN pg_namespace n ON n.oid = "
+	    "c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid WHERE "
+	    "n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm') AND "
+	    "a.attnum > 0 AND NOT a.attisdropped AND "
+	    "col_description(c.oid, a.attnum) IS NULL", got, sizeof(got));
+	ck_assert_msg(got[0] == '\0', "columns without a comment: %s", got);
+	value(c, "SELECT coalesce(string_agg(c.relname, ', '), '') FROM "
+	    "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+	    "n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm') AND "
+	    "obj_description(c.oid, 'pg_class') IS NULL", got, sizeof(got));
+	ck_assert_msg(got[0] == '\0', "tables without a comment: %s", got);
+	value(c, "SELECT coalesce(string_agg(p.proname, ', '), '') FROM "
+	    "pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+	    "n.nspname = 'public' AND p.proname LIKE 'dugout\\_%' AND "
+	    "obj_description(p.oid, 'pg_proc') IS NULL", got, sizeof(got));
+	ck_assert_msg(got[0] == '\0', "functions without a comment: %s", got);
+	PQfinish(c);
+}
+END_TEST
+
+/* A second concurrent POST closes the session like a second GET. */
+START_TEST(test_concurrent_post)
+{
+	PGconn	*c = raw();
+	char	 got[64];
+
+	new_session(c, "POSTPOSTPOSTPOSTPOST");
+	value(c, "SELECT dugout_post_begin('POSTPOSTPOSTPOSTPOST', 30000)",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "ok");
+	value(c, "SELECT dugout_post_begin('POSTPOSTPOSTPOSTPOST', 30000)",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "conflict");
+	value(c, "SELECT closing FROM eio_session WHERE sid = "
+	    "'POSTPOSTPOSTPOSTPOST'", got, sizeof(got));
+	ck_assert_str_eq(got, "t");
+	take(c, "POSTPOSTPOSTPOSTPOST", got, sizeof(got));
+	ck_assert_str_eq(got, "1");
+	value(c, "SELECT dugout_post_begin('POSTPOSTPOSTPOSTPOST', 30000)",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "unknown");
+	PQfinish(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -283,6 +336,8 @@ main(void)
 	tcase_add_test(tc, test_concurrent_get);
 	tcase_add_test(tc, test_sweep_expiry);
 	tcase_add_test(tc, test_ping_pong);
+	tcase_add_test(tc, test_everything_commented);
+	tcase_add_test(tc, test_concurrent_post);
 	suite_add_tcase(s, tc);
 	rc = check_main(s);
 	pgtmp_stop(&pg);

@@ -86,7 +86,7 @@ async function devstackStart(dir, port, flags, env) {
 /**
  * Start a stack.  Options:
  *   pingInterval, pingTimeout  ms (default: the server's defaults)
- *   cgi, external, conformance booleans; procs  number
+ *   cgi, external, single, conformance booleans; procs  number
  *   env                        extra environment for devstack
  * Returns { dir, port, url, database, jwtSecret, config, dugoutctl,
  *           attach(opts), stop(), errorLog() }.
@@ -99,6 +99,7 @@ export async function startStack(opts = {}) {
   const flags = [];
   if (opts.cgi) flags.push('--cgi');
   if (opts.external) flags.push('--external');
+  if (opts.single) flags.push('--single');
   if (opts.conformance) flags.push('--conformance');
   if (opts.procs) flags.push('--procs', String(opts.procs));
   let started;
