@@ -38,18 +38,49 @@ grant_int(jwt_t *jwt, const char *name, long *out)
 	return ok;
 }
 
+static const struct {
+	const char	*name;
+	jwt_alg_t	 alg;
+	int		 asymmetric;
+} algs[] = {
+	{ "HS256", JWT_ALG_HS256, 0 }, { "HS384", JWT_ALG_HS384, 0 },
+	{ "HS512", JWT_ALG_HS512, 0 }, { "RS256", JWT_ALG_RS256, 1 },
+	{ "RS384", JWT_ALG_RS384, 1 }, { "RS512", JWT_ALG_RS512, 1 },
+	{ "ES256", JWT_ALG_ES256, 1 }, { "ES384", JWT_ALG_ES384, 1 },
+	{ "ES512", JWT_ALG_ES512, 1 },
+};
+
 static jwt_alg_t
-alg_of(const char *name)
+alg_of(const char *name, int *asymmetric)
 {
-	if (name == NULL)
-		return JWT_ALG_INVAL;
-	if (strcmp(name, "HS256") == 0)
-		return JWT_ALG_HS256;
-	if (strcmp(name, "HS384") == 0)
-		return JWT_ALG_HS384;
-	if (strcmp(name, "HS512") == 0)
-		return JWT_ALG_HS512;
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(name, algs[i].name) == 0) {
+			*asymmetric = algs[i].asymmetric;
+			return algs[i].alg;
+		}
 	return JWT_ALG_INVAL;
+}
+
+int
+auth_alg_known(const char *name, int *asymmetric)
+{
+	return alg_of(name, asymmetric) != JWT_ALG_INVAL;
+}
+
+/* The key libjwt needs for alg: the secret (HS) or a PEM (RS, ES); NULL
+ * when missing or empty, so no caller can reach libjwt without one. */
+static const char *
+key_of(const struct auth_key *k, int asymmetric, int signing)
+{
+	const char	*key;
+
+	if (!asymmetric)
+		key = k->secret;
+	else
+		key = signing ? k->private_pem : k->public_pem;
+	return key == NULL || *key == '\0' ? NULL : key;
 }
 
 /* sub as a string, else user_id as a string or an integer.  Returns an
@@ -80,19 +111,21 @@ auth_verify(const struct auth_key *k, const char *token, int64_t now,
     struct auth_claims *out)
 {
 	jwt_t		*jwt = NULL;
-	jwt_alg_t	 want = alg_of(k->alg);
+	int		 asym = 0;
+	jwt_alg_t	 want = alg_of(k->alg, &asym);
+	const char	*key = key_of(k, asym, 0);
 	long		 exp;
 	int		 admin;
 	enum err	 er = ERR_AUTH;
 
 	memset(out, 0, sizeof(*out));
-	if (want == JWT_ALG_INVAL || k->secret == NULL || *k->secret == '\0')
+	if (want == JWT_ALG_INVAL || key == NULL)
 		return ERR_AUTH;	/* never hand libjwt a NULL key */
 	if (token == NULL || *token == '\0' ||
 	    strlen(token) > AUTH_MAX_TOKEN)
 		goto out;
-	if (jwt_decode(&jwt, token, (const unsigned char *)k->secret,
-	    (int)strlen(k->secret)) != 0 || jwt == NULL)
+	if (jwt_decode(&jwt, token, (const unsigned char *)key,
+	    (int)strlen(key)) != 0 || jwt == NULL)
 		goto out;
 	if (jwt_get_alg(jwt) != want)
 		goto out;
@@ -124,12 +157,13 @@ auth_issue(const struct auth_key *k, const char *user_id, int64_t now,
     int64_t ttl, int admin, char **out)
 {
 	jwt_t		*jwt = NULL;
-	jwt_alg_t	 alg = alg_of(k->alg);
+	int		 asym = 0;
+	jwt_alg_t	 alg = alg_of(k->alg, &asym);
+	const char	*key = key_of(k, asym, 1);
 	enum err	 er = ERR_AUTH;
 
 	*out = NULL;
-	if (alg == JWT_ALG_INVAL || k->secret == NULL || *k->secret == '\0' ||
-	    user_id == NULL || *user_id == '\0' ||
+	if (alg == JWT_ALG_INVAL || key == NULL || user_id == NULL || *user_id == '\0' ||
 	    strlen(user_id) > AUTH_MAX_USER_ID)
 		return ERR_AUTH;
 	er = ERR_NOMEM;
@@ -140,8 +174,8 @@ auth_issue(const struct auth_key *k, const char *user_id, int64_t now,
 	    jwt_add_grant_int(jwt, "exp", (long)(now + ttl)) != 0 ||
 	    (admin && jwt_add_grant_bool(jwt, "admin", 1) != 0))
 		goto out;
-	if (jwt_set_alg(jwt, alg, (const unsigned char *)k->secret,
-	    (int)strlen(k->secret)) != 0)
+	if (jwt_set_alg(jwt, alg, (const unsigned char *)key,
+	    (int)strlen(key)) != 0)
 		goto out;
 	if ((*out = jwt_encode_str(jwt)) == NULL)
 		goto out;

@@ -2,8 +2,9 @@
  * auth.h -- JWT verification and issue: a thin adapter that distrusts
  * libjwt (style.md R18).  No clock: `now` is passed in.
  *
- * Verification pins the configured HMAC algorithm, never passes libjwt a
- * NULL key (which would accept alg=none), requires `exp` and compares it
+ * Verification pins the configured algorithm (HMAC with a shared secret,
+ * or RSA / ECDSA with a PEM public key), never passes libjwt a NULL or
+ * empty key (which would accept alg=none), requires `exp` and compares it
  * with `now`, and takes the user id from `sub` (or `user_id`).
  */
 #ifndef DUGOUT_AUTH_H
@@ -14,9 +15,16 @@
 #include "err.h"
 
 struct auth_key {
-	const char	*alg;		/* "HS256", "HS384", "HS512" */
-	const char	*secret;	/* borrowed; non-empty */
+	const char	*alg;		/* HS256/384/512, RS256/384/512,
+					   ES256/384/512 */
+	const char	*secret;	/* HS*: the shared secret; borrowed */
+	const char	*public_pem;	/* RS*, ES*: verifies; borrowed */
+	const char	*private_pem;	/* RS*, ES*: signs (dugoutctl only) */
 };
+
+/* 1 when name is an algorithm auth_verify accepts; *asymmetric set to 1
+ * for RS and ES (they need PEM keys). */
+int		 auth_alg_known(const char *name, int *asymmetric);
 
 struct auth_claims {
 	char		*user_id;	/* owned (auth_claims_reset frees) */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "bounds.h"
 #include "buf.h"
 #include "conf.h"
@@ -31,6 +32,8 @@ static const struct key keys[] = {
 	{ "database", K_STR, OFF(database), 0, 0 },
 	{ "jwt_algorithm", K_STR, OFF(jwt_algorithm), 0, 0 },
 	{ "jwt_key", K_STR, OFF(jwt_key), 0, 0 },
+	{ "jwt_public_key_file", K_STR, OFF(jwt_public_key_file), 0, 0 },
+	{ "jwt_private_key_file", K_STR, OFF(jwt_private_key_file), 0, 0 },
 	{ "ping_interval", K_MS, OFF(ping_interval), 50, 3600000 },
 	{ "ping_timeout", K_MS, OFF(ping_timeout), 50, 3600000 },
 	{ "connect_timeout", K_MS, OFF(connect_timeout), 100, 3600000 },
@@ -84,6 +87,12 @@ conf_free(struct conf *c)
 	if (c->jwt_key != NULL)
 		explicit_bzero(c->jwt_key, strlen(c->jwt_key));
 	free(c->jwt_key);
+	free(c->jwt_public_key_file);
+	free(c->jwt_private_key_file);
+	free(c->jwt_public_key);
+	if (c->jwt_private_key != NULL)
+		explicit_bzero(c->jwt_private_key, strlen(c->jwt_private_key));
+	free(c->jwt_private_key);
 	free(c->listen);
 	list_free(c->cors_origins);
 	memset(c, 0, sizeof(*c));
@@ -333,6 +342,8 @@ conf_apply_env(struct conf *c, char *const *envp, struct buf *em)
 enum err
 conf_validate(const struct conf *c, struct buf *em)
 {
+	int	 asym = 0;
+
 	if (c->database == NULL) {
 		ERR_IGNORE(buf_puts(em, "database is not set (set database in the "
 		    "config file or DUGOUT_DATABASE)"));
@@ -343,14 +354,18 @@ conf_validate(const struct conf *c, struct buf *em)
 		    "or HS512)"));
 		return ERR_CONFIG;
 	}
-	if (strcmp(c->jwt_algorithm, "HS256") != 0 &&
-	    strcmp(c->jwt_algorithm, "HS384") != 0 &&
-	    strcmp(c->jwt_algorithm, "HS512") != 0) {
+	if (!auth_alg_known(c->jwt_algorithm, &asym)) {
 		ERR_IGNORE(buf_printf(em, "jwt_algorithm: %s is not supported "
-		    "(HS256, HS384 or HS512)", c->jwt_algorithm));
+		    "(HS256, HS384, HS512, RS256, RS384, RS512, ES256, ES384 "
+		    "or ES512)", c->jwt_algorithm));
 		return ERR_CONFIG;
 	}
-	if (c->jwt_key == NULL || strlen(c->jwt_key) < 32) {
+	if (asym && c->jwt_public_key == NULL) {
+		ERR_IGNORE(buf_printf(em, "jwt_algorithm %s needs "
+		    "jwt_public_key_file (a PEM public key)", c->jwt_algorithm));
+		return ERR_CONFIG;
+	}
+	if (!asym && (c->jwt_key == NULL || strlen(c->jwt_key) < 32)) {
 		ERR_IGNORE(buf_puts(em, "jwt_key must be set and at least 32 "
 		    "characters (or DUGOUT_JWT_SECRET)"));
 		return ERR_CONFIG;
@@ -384,6 +399,25 @@ file_read(const char *path, struct buf *out, struct buf *em)
 	return er;
 }
 
+/* Read a PEM key file named by the configuration into *out (owned). */
+static enum err
+key_load(const char *path, char **out, struct buf *em)
+{
+	struct buf	 text;
+	enum err	 er;
+
+	if (path == NULL)
+		return ERR_OK;
+	buf_init(&text, CONF_MAX_FILE);
+	if ((er = file_read(path, &text, em)) == ERR_OK) {
+		free(*out);
+		if ((*out = buf_steal(&text)) == NULL)
+			er = ERR_NOMEM;
+	}
+	buf_free(&text);
+	return er;
+}
+
 enum err
 conf_load(struct conf *c, const char *path, char *const *envp,
     struct buf *em)
@@ -407,7 +441,11 @@ conf_load(struct conf *c, const char *path, char *const *envp,
 			goto out;
 		}
 	}
-	if ((er = conf_apply_env(c, envp, em)) != ERR_OK)
+	if ((er = conf_apply_env(c, envp, em)) != ERR_OK ||
+	    (er = key_load(c->jwt_public_key_file, &c->jwt_public_key,
+	    em)) != ERR_OK ||
+	    (er = key_load(c->jwt_private_key_file, &c->jwt_private_key,
+	    em)) != ERR_OK)
 		goto out;
 	er = conf_validate(c, em);
 out:

@@ -18,8 +18,14 @@ struct buf;
 
 struct conf {
 	char		*database;	/* libpq conninfo */
-	char		*jwt_algorithm;	/* "HS256" (default), "HS384", "HS512" */
-	char		*jwt_key;	/* HMAC secret; never logged */
+	char		*jwt_algorithm;	/* HS256 (default), HS384, HS512, RS256,
+					   RS384, RS512, ES256, ES384, ES512 */
+	char		*jwt_key;	/* HS*: the secret; never logged */
+	char		*jwt_public_key_file;	/* RS*, ES*: PEM that verifies */
+	char		*jwt_private_key_file;	/* RS*, ES*: PEM that signs
+						   (dugoutctl token only) */
+	char		*jwt_public_key;	/* contents, read by conf_load */
+	char		*jwt_private_key;	/* contents, when the file is set */
 	unsigned	 ping_interval;	/* ms */
 	unsigned	 ping_timeout;	/* ms */
 	unsigned	 connect_timeout; /* ms: SIO CONNECT must follow */
@@ -55,14 +61,15 @@ enum err	 conf_apply_env(struct conf *, char *const *envp,
 enum err	 conf_set(struct conf *, const char *key, const char *value,
 		    struct buf *errmsg) MUSTCHECK;
 
-/* Check the combination: a database, a supported algorithm and a key of
- * at least 32 characters are required.  Reason in errmsg. */
+/* Check the combination: a database and a supported algorithm are
+ * required, with an HMAC key of at least 32 characters (HS*) or a public
+ * key loaded from its file (RS*, ES*).  Reason in errmsg. */
 enum err	 conf_validate(const struct conf *, struct buf *errmsg) MUSTCHECK;
 
 /*
  * The whole load: defaults, then the file (path, else $DUGOUT_CONFIG,
  * else SYSCONFDIR/dugout/dugout.conf if it exists), then the environment,
- * then conf_validate.  Does I/O.
+ * then the key files, then conf_validate.  Does I/O.
  */
 enum err	 conf_load(struct conf *, const char *path, char *const *envp,
 		    struct buf *errmsg) MUSTCHECK;

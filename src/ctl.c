@@ -130,9 +130,10 @@ cmd_token(struct ctl *c, int argc, char **argv)
 {
 	const char		*user = NULL;
 	long long		 ttl = 3600;
-	int			 admin = 0, i;
+	int			 admin = 0, i, asym = 0;
 	char			*tok = NULL, *end;
-	struct auth_key		 key = { c->conf.jwt_algorithm, c->conf.jwt_key };
+	struct auth_key		 key = { c->conf.jwt_algorithm, c->conf.jwt_key,
+	    c->conf.jwt_public_key, c->conf.jwt_private_key };
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
@@ -151,9 +152,14 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	}
 	if (user == NULL)
 		die("token: --user is required");
+	if (auth_alg_known(key.alg, &asym) && asym && key.private_pem == NULL)
+		die("token: %s tokens are signed with jwt_private_key_file, "
+		    "which is not set", key.alg);
+	if (strlen(user) > 128)
+		die("token: the user id is longer than 128 characters");
 	if (auth_issue(&key, user, (int64_t)time(NULL), ttl, admin,
 	    &tok) != ERR_OK)
-		die("token: cannot sign (user id empty or longer than 128?)");
+		die("token: cannot sign with the configured %s key", key.alg);
 	print_value(c, "token", tok, 0);
 	free(tok);
 	return 0;

@@ -460,7 +460,8 @@ sio_connect(struct rq *x, struct sio_packet *p, const char *nspz)
 {
 	struct connect_tx	 t;
 	struct auth_claims	 cl = { NULL, 0, 0 };
-	struct auth_key		 key = { x->c->jwt_algorithm, x->c->jwt_key };
+	struct auth_key		 key = { x->c->jwt_algorithm, x->c->jwt_key,
+	    x->c->jwt_public_key, NULL };
 	struct json_object	*tok = NULL;	/* borrowed from p->data */
 	enum err		 er;
 

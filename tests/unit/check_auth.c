@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@
 #define S129	S128 "x"
 _Static_assert(sizeof(S128) - 1 == AUTH_MAX_USER_ID, "S128 is the bound");
 
-static const struct auth_key key256 = { "HS256", SECRET };
+static const struct auth_key key256 = { .alg = "HS256", .secret = SECRET };
 
 /* ---------------------------------------------------- token forging */
 
@@ -230,7 +231,7 @@ static const struct {
 
 START_TEST(test_issue)
 {
-	struct auth_key		 k = { issues[_i].alg, SECRET };
+	struct auth_key		 k = { .alg = issues[_i].alg, .secret = SECRET };
 	struct auth_claims	 cl;
 	char			*t = NULL;
 
@@ -273,8 +274,8 @@ static const struct {
 
 START_TEST(test_pin)
 {
-	struct auth_key		 ki = { pins[_i].issue_alg, SECRET };
-	struct auth_key		 kv = { pins[_i].verify_alg, SECRET };
+	struct auth_key		 ki = { .alg = pins[_i].issue_alg, .secret = SECRET };
+	struct auth_key		 kv = { .alg = pins[_i].verify_alg, .secret = SECRET };
 	struct auth_claims	 cl;
 	char			*t = NULL;
 
@@ -391,7 +392,7 @@ static const struct {
 
 START_TEST(test_issue_refused)
 {
-	struct auth_key	 k = { refusals[_i].alg, refusals[_i].secret };
+	struct auth_key	 k = { .alg = refusals[_i].alg, .secret = refusals[_i].secret };
 	char		 sentinel[] = "sentinel";
 	char		*t = sentinel;
 
@@ -563,7 +564,7 @@ static const struct {
 
 START_TEST(test_key)
 {
-	struct auth_key		 k = { keys[_i].alg, keys[_i].secret };
+	struct auth_key		 k = { .alg = keys[_i].alg, .secret = keys[_i].secret };
 	struct auth_claims	 cl;
 	char			*t;
 
@@ -573,6 +574,108 @@ START_TEST(test_key)
 	ck_assert_err(auth_verify(&k, t, NOW, &cl), ERR_AUTH);
 	claims_assert_empty(&cl, "key");
 	free(t);
+}
+END_TEST
+
+/* ------------------------------------------- RS256 / ES256 (PEM keys) */
+
+/* A fixture file's contents; owned (free()). */
+static char *
+fixture(const char *name)
+{
+	char	 path[1024];
+	FILE	*f;
+	long	 n;
+	char	*t;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", FIXTUREDIR, name);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	ck_assert_int_ge(n = ftell(f), 1);
+	rewind(f);
+	ck_assert_ptr_nonnull(t = calloc(1, (size_t)n + 1));
+	ck_assert_uint_eq(fread(t, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return t;
+}
+
+/* Issue with one key pair and algorithm, verify with another: the table
+ * of what must and must not pass. */
+static const struct pemcase {
+	const char	*issue_alg, *issue_priv;
+	const char	*verify_alg, *verify_pub;
+	enum err	 want;
+} pems[] = {
+	{ "RS256", "test-rs256.key", "RS256", "test-rs256.pub", ERR_OK },
+	{ "ES256", "test-es256.key", "ES256", "test-es256.pub", ERR_OK },
+	{ "RS512", "test-rs256.key", "RS512", "test-rs256.pub", ERR_OK },
+	/* the algorithm is pinned: a valid signature of another one fails */
+	{ "RS512", "test-rs256.key", "RS256", "test-rs256.pub", ERR_AUTH },
+	{ "ES256", "test-es256.key", "RS256", "test-rs256.pub", ERR_AUTH },
+	/* another key pair */
+	{ "RS256", "test-other-rs256.key", "RS256", "test-rs256.pub",
+	    ERR_AUTH },
+};
+
+START_TEST(test_pem)
+{
+	const struct pemcase	*c = &pems[_i];
+	char			*priv = fixture(c->issue_priv);
+	char			*pub = fixture(c->verify_pub), *t = NULL;
+	struct auth_key		 ki = { .alg = c->issue_alg, .private_pem = priv };
+	struct auth_key		 kv = { .alg = c->verify_alg, .public_pem = pub };
+	struct auth_claims	 cl;
+
+	ck_assert_err(auth_issue(&ki, "pem-user", NOW, 60, 1, &t), ERR_OK);
+	ck_assert_err(auth_verify(&kv, t, NOW, &cl), c->want);
+	if (c->want == ERR_OK) {
+		ck_assert_str_eq(cl.user_id, "pem-user");
+		ck_assert_int_eq(cl.admin, 1);
+		ck_assert_int_eq(cl.exp, NOW + 60);
+		auth_claims_reset(&cl);
+	} else
+		claims_assert_empty(&cl, c->issue_priv);
+	free(t);
+	free(priv);
+	free(pub);
+}
+END_TEST
+
+/* The classic confusion: an HS256 token whose HMAC key is the server's
+ * public PEM.  libjwt would check that HMAC against the PEM bytes and
+ * accept it; the pinned algorithm must refuse it. */
+START_TEST(test_pem_confusion)
+{
+	char			*pub = fixture("test-rs256.pub"), *t;
+	struct auth_key		 kv = { .alg = "RS256", .public_pem = pub };
+	struct auth_claims	 cl;
+
+	t = token_make(H256, "{\"sub\":\"mallory\",\"exp\":1800000000}",
+	    SIG_HS256, pub, "");
+	ck_assert_err(auth_verify(&kv, t, NOW, &cl), ERR_AUTH);
+	claims_assert_empty(&cl, "confusion");
+	free(t);
+	free(pub);
+}
+END_TEST
+
+/* No key at all, or only the wrong kind, refuses everything. */
+START_TEST(test_pem_missing)
+{
+	char			*priv = fixture("test-rs256.key"), *t = NULL;
+	struct auth_key		 ki = { .alg = "RS256", .private_pem = priv };
+	struct auth_key		 kv = { .alg = "RS256", .secret = SECRET };
+	struct auth_key		 knone = { .alg = "RS256", .public_pem = "" };
+	struct auth_claims	 cl;
+
+	ck_assert_err(auth_issue(&ki, "u", NOW, 60, 0, &t), ERR_OK);
+	ck_assert_err(auth_verify(&kv, t, NOW, &cl), ERR_AUTH);
+	ck_assert_err(auth_verify(&knone, t, NOW, &cl), ERR_AUTH);
+	free(t);
+	t = NULL;
+	ck_assert_err(auth_issue(&kv, "u", NOW, 60, 0, &t), ERR_AUTH);
+	ck_assert_ptr_null(t);
+	free(priv);
 }
 END_TEST
 
@@ -586,6 +689,7 @@ auth_suite(void)
 	tcase_add_table(tc, test_verify, goods);
 	tcase_add_table(tc, test_issue, issues);
 	tcase_add_table(tc, test_pin, pins);
+	tcase_add_table(tc, test_pem, pems);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
@@ -599,6 +703,8 @@ auth_suite(void)
 	tcase_add_table(tc, test_garbage, garbage);
 	tcase_add_table(tc, test_overlong, fills);
 	tcase_add_table(tc, test_key, keys);
+	tcase_add_test(tc, test_pem_confusion);
+	tcase_add_test(tc, test_pem_missing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -307,14 +307,17 @@ static const struct {
 	{ "database = x\njwt_key = " K31, ERR_CONFIG, "jwt_key must be set "
 	    "and at least 32 characters (or DUGOUT_JWT_SECRET)" },
 	{ "database = x\njwt_key = " K32 "\njwt_algorithm = RS256",
-	    ERR_CONFIG, "jwt_algorithm: RS256 is not supported (HS256, HS384 "
-	    "or HS512)" },
+	    ERR_CONFIG, "jwt_algorithm RS256 needs jwt_public_key_file (a PEM "
+	    "public key)" },
+	{ "database = x\njwt_algorithm = ES256", ERR_CONFIG,
+	    "jwt_algorithm ES256 needs jwt_public_key_file (a PEM public "
+	    "key)" },
 	{ "database = x\njwt_key = " K32 "\njwt_algorithm = none",
-	    ERR_CONFIG, "jwt_algorithm: none is not supported (HS256, HS384 "
-	    "or HS512)" },
+	    ERR_CONFIG, "jwt_algorithm: none is not supported (HS256, HS384, "
+	    "HS512, RS256, RS384, RS512, ES256, ES384 or ES512)" },
 	{ "database = x\njwt_key = " K32 "\njwt_algorithm = hs256",
-	    ERR_CONFIG, "jwt_algorithm: hs256 is not supported (HS256, HS384 "
-	    "or HS512)" },
+	    ERR_CONFIG, "jwt_algorithm: hs256 is not supported (HS256, HS384, "
+	    "HS512, RS256, RS384, RS512, ES256, ES384 or ES512)" },
 };
 
 START_TEST(test_validate)
@@ -461,6 +464,43 @@ START_TEST(test_load)
 	buf_free(&em);
 	buf_free(&want);
 	buf_free(&ev);
+}
+END_TEST
+
+/* RS256 / ES256: the public key file is read by conf_load; a missing one
+ * names its path. */
+START_TEST(test_load_pem)
+{
+	struct conf	 c;
+	struct buf	 em;
+	char		 path[64];
+	const char	*ok_env[] = { "DUGOUT_JWT_PUBLIC_KEY_FILE=" FIXTUREDIR
+	    "/test-es256.pub", NULL };
+	const char	*bad_env[] = { "DUGOUT_JWT_PUBLIC_KEY_FILE=/nonexistent.pem",
+	    NULL };
+
+	buf_init(&em, 1024);
+	tmpfile_make(path, sizeof(path), "database = d\njwt_algorithm = ES256\n");
+	ck_assert_err(conf_init(&c), ERR_OK);
+	ck_assert_err(conf_load(&c, path, (char *const *)ok_env, &em), ERR_OK);
+	ck_assert_ptr_nonnull(c.jwt_public_key);
+	ck_assert_int_eq(strncmp(c.jwt_public_key, "-----BEGIN PUBLIC KEY-----",
+	    26), 0);
+	ck_assert_ptr_null(c.jwt_private_key);
+	conf_free(&c);
+	ck_assert_err(conf_init(&c), ERR_OK);
+	ck_assert_err(conf_load(&c, path, (char *const *)bad_env, &em),
+	    ERR_CONFIG);
+	ck_assert_str_eq(em.data, "/nonexistent.pem: No such file or directory");
+	conf_free(&c);
+	buf_reset(&em);
+	ck_assert_err(conf_init(&c), ERR_OK);
+	ck_assert_err(conf_load(&c, path, NULL, &em), ERR_CONFIG);
+	ck_assert_str_eq(em.data, "jwt_algorithm ES256 needs "
+	    "jwt_public_key_file (a PEM public key)");
+	conf_free(&c);
+	ck_assert_int_eq(unlink(path), 0);
+	buf_free(&em);
 }
 END_TEST
 
@@ -730,6 +770,7 @@ conf_suite(void)
 	tcase_add_table(tc, test_validate, validates);
 	tcase_add_table(tc, test_validate_noalg, noalgs);
 	tcase_add_table(tc, test_load, loads);
+	tcase_add_test(tc, test_load_pem);
 	tcase_add_table(tc, test_load_missing, missing_by_env);
 	suite_add_tcase(s, tc);
 
