@@ -295,3 +295,20 @@ LANGUAGE sql STABLE AS $$
 	WHERE g.id = p_game
 $$;
 COMMENT ON FUNCTION dugout_game_state(uuid) IS 'The public game state sent as game_state to players and spectators alike.';
+
+-- dugout_poll_take for many parked polls in one round trip: a broadcast
+-- wakes every member's poll at once, and the parking thread answers them
+-- together.  Rows come back in the order of p_sids (ord is 1-based).
+CREATE FUNCTION dugout_poll_take_many(p_sids text[], p_owner text,
+    p_ping_interval_ms integer, p_ping_timeout_ms integer,
+    p_release boolean)
+RETURNS TABLE (ord bigint, state text, payload text, wait_until_ms bigint)
+LANGUAGE sql AS $$
+	SELECT s.ord, t.out_state, array_to_string(t.out_packets, chr(30)),
+	    (extract(epoch FROM t.out_wait_until) * 1000)::bigint
+	FROM unnest(p_sids) WITH ORDINALITY AS s(sid, ord),
+	    LATERAL dugout_poll_take(s.sid, p_owner, p_ping_interval_ms,
+	        p_ping_timeout_ms, p_release) AS t
+	ORDER BY s.ord
+$$;
+COMMENT ON FUNCTION dugout_poll_take_many(text[], text, integer, integer, boolean) IS 'dugout_poll_take for a batch of sessions in one call, in the order given.';

@@ -24,13 +24,15 @@
 #define TAG_NOTIFY	2	/* epoll data: the LISTEN socket */
 #define SWEEP_MS	1000
 #define RECONNECT_MS	1000
+#define PARK_BATCH	256	/* polls answered per database round trip */
 
 struct parked {
 	struct front	*f;
 	struct svc_resp	 resp;
 	struct svc_park	 p;
-	int		 woken;
-	int		 hungup;
+	int		 woken;		/* a NOTIFY named its session */
+	int		 hungup;	/* the web server dropped it */
+	int		 done;		/* answered: to be removed */
 	struct parked	*next;		/* hand-over list only */
 };
 
@@ -80,18 +82,71 @@ park_answer(struct park *k, size_t i)
 	pthread_mutex_unlock(&k->mu);
 }
 
-/* Try to deliver to v[i]; 1 when it was answered (and removed). */
-static int
-park_try(struct park *k, size_t i, int force)
+/* Remove every entry marked done, answering it (or releasing its claim
+ * when the web server hung up). */
+static void
+park_remove_done(struct park *k)
 {
-	struct parked	*e = k->v[i];
+	size_t	 i = 0;
 
-	e->woken = 0;
-	if (!e->hungup &&
-	    svc_poll(k->svc, k->db, &e->p, force, &e->resp) == SVC_PARK)
-		return 0;
-	park_answer(k, i);
-	return 1;
+	while (i < k->n)
+		if (k->v[i]->done)
+			park_answer(k, i);	/* moves the last entry to i */
+		else
+			i++;
+}
+
+/* Send the batch's polls to the database together; mark the answered. */
+static void
+park_flush(struct park *k, struct parked **batch, size_t n, int force)
+{
+	struct svc_park	*pp[PARK_BATCH];
+	struct svc_resp	*rr[PARK_BATCH];
+	enum svc_result	 res[PARK_BATCH];
+	size_t		 j;
+
+	if (n == 0)
+		return;
+	for (j = 0; j < n; j++) {
+		pp[j] = &batch[j]->p;
+		rr[j] = &batch[j]->resp;
+	}
+	svc_poll_many(k->svc, k->db, pp, rr, res, n, force);
+	for (j = 0; j < n; j++)
+		if (res[j] == SVC_ANSWER)
+			batch[j]->done = 1;
+}
+
+/*
+ * Deliver to every parked poll a NOTIFY woke, then answer every one whose
+ * deadline passed (with a ping when due, else a noop), PARK_BATCH polls per
+ * round trip; drop the ones the web server hung up.
+ */
+static void
+park_deliver(struct park *k, int64_t now)
+{
+	struct parked	*batch[PARK_BATCH], *e;
+	size_t		 i, n;
+	int		 force;
+
+	for (force = 0; force <= 1; force++) {
+		for (i = n = 0; i < k->n; i++) {
+			e = k->v[i];
+			if (e->hungup)
+				e->done = 1;
+			if (e->done || !(force ? e->p.deadline_ms <= now :
+			    e->woken))
+				continue;
+			e->woken = 0;
+			batch[n++] = e;
+			if (n == PARK_BATCH) {
+				park_flush(k, batch, n, force);
+				n = 0;
+			}
+		}
+		park_flush(k, batch, n, force);
+	}
+	park_remove_done(k);
 }
 
 static void
@@ -226,7 +281,6 @@ park_main(void *arg)
 	struct park		*k = arg;
 	struct epoll_event	 evs[64];
 	int64_t			 now, next_sweep = 0, next_try = 0;
-	size_t			 i;
 	int			 nev, stop;
 
 	for (;;) {
@@ -240,14 +294,8 @@ park_main(void *arg)
 		pthread_mutex_unlock(&k->mu);
 		if (stop)
 			break;
+		park_deliver(k, svc_now_ms());
 		now = svc_now_ms();
-		for (i = 0; i < k->n; ) {
-			if (k->v[i]->woken && park_try(k, i, 0))
-				continue;	/* v[i] is now another entry */
-			if (k->v[i]->p.deadline_ms <= now && park_try(k, i, 1))
-				continue;
-			i++;
-		}
 		if (now >= next_sweep) {
 			if (svc_sweep(k->svc, k->db) != ERR_OK)
 				log_warnx("sweep: failed");

@@ -42,6 +42,10 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT out_state, array_to_string(out_packets, chr(30)), "
 	    "(extract(epoch FROM out_wait_until) * 1000)::bigint "
 	    "FROM dugout_poll_take($1, $2, $3::int, $4::int, $5::boolean)" },
+	[Q_POLL_TAKE_MANY] = { "poll_take_many", 5,
+	    "SELECT ord, state, payload, wait_until_ms FROM "
+	    "dugout_poll_take_many($1::text[], $2, $3::int, $4::int, "
+	    "$5::boolean)" },
 	[Q_PONG] = { "pong", 3,
 	    "SELECT dugout_pong($1, $2::int, $3::int)" },
 	[Q_QUEUE] = { "queue", 2,

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,50 +225,92 @@ session_abort(struct rq *x, const char *why)
 
 /* ------------------------------------------------------------- polling */
 
+/* One row of dugout_poll_take: an answer now, or a later deadline. */
+static enum svc_result
+poll_result(const struct svc *s, const char *state, const char *payload,
+    const char *until, int force, struct svc_park *p, struct svc_resp *r)
+{
+	int64_t	 cap = svc_now_ms() + (int64_t)s->conf->ping_interval;
+
+	if (state == NULL || strcmp(state, "gone") == 0 || payload == NULL) {
+		/* No session (or no database): a noop releases the client,
+		 * whose next request meets the real state. */
+		answer_payload(r, "6");
+		return SVC_ANSWER;
+	}
+	if (*payload != '\0' || force) {
+		answer_payload(r, *payload != '\0' ? payload : "6");
+		return SVC_ANSWER;
+	}
+	p->deadline_ms = until == NULL ? cap : strtoll(until, NULL, 10);
+	if (p->deadline_ms > cap)
+		p->deadline_ms = cap;
+	return SVC_PARK;
+}
+
+/* The fixed parameters of a poll take: owner, timers, release. */
+static void
+poll_params(const struct svc *s, const char **params, char *pi, char *pt,
+    int force)
+{
+	params[1] = s->owner;
+	params[2] = itoa_ms(pi, 24, s->conf->ping_interval);
+	params[3] = itoa_ms(pt, 24, s->conf->ping_timeout);
+	params[4] = force ? "true" : "false";
+}
+
 enum svc_result
 svc_poll(struct svc *s, struct db *db, struct svc_park *p, int force,
     struct svc_resp *r)
 {
 	struct db_rows	*rows = NULL;
 	char		 pi[24], pt[24];
-	const char	*params[5], *state, *payload, *until;
-	enum svc_result	 res = SVC_ANSWER;
-	int64_t		 now = svc_now_ms(), cap;
+	const char	*params[5];
+	enum svc_result	 res;
 
 	params[0] = p->sid;
-	params[1] = s->owner;
-	params[2] = itoa_ms(pi, sizeof(pi), s->conf->ping_interval);
-	params[3] = itoa_ms(pt, sizeof(pt), s->conf->ping_timeout);
-	params[4] = force ? "true" : "false";
-	if (db_run(db, Q_POLL_TAKE, params, &rows) != ERR_OK ||
-	    (state = db_rows_get(rows, 0, 0)) == NULL) {
-		/* The database is away: release the client with a noop; it
-		 * polls again and meets the outage as an HTTP error. */
-		answer_payload(r, "6");
-		goto out;
-	}
-	payload = db_rows_get(rows, 0, 1);
-	if (strcmp(state, "gone") == 0 || payload == NULL) {
-		answer_payload(r, "6");
-		goto out;
-	}
-	if (*payload != '\0') {
-		answer_payload(r, payload);
-		goto out;
-	}
-	if (force) {
-		answer_payload(r, "6");
-		goto out;
-	}
-	until = db_rows_get(rows, 0, 2);
-	cap = now + (int64_t)s->conf->ping_interval;
-	p->deadline_ms = until == NULL ? cap : strtoll(until, NULL, 10);
-	if (p->deadline_ms > cap)
-		p->deadline_ms = cap;
-	res = SVC_PARK;
-out:
+	poll_params(s, params, pi, pt, force);
+	/* On failure rows stays NULL and the poll is released. */
+	ERR_IGNORE(db_run(db, Q_POLL_TAKE, params, &rows));
+	res = poll_result(s, db_rows_get(rows, 0, 0), db_rows_get(rows, 0, 1),
+	    db_rows_get(rows, 0, 2), force, p, r);
 	db_rows_free(rows);
 	return res;
+}
+
+void
+svc_poll_many(struct svc *s, struct db *db, struct svc_park *const *p,
+    struct svc_resp *const *r, enum svc_result *res, size_t n, int force)
+{
+	struct db_rows	*rows = NULL;
+	struct buf	 sids;
+	char		 pi[24], pt[24];
+	const char	*params[5];
+	size_t		 i, row;
+	long long	 ord;
+
+	/* A text[] literal; sids are [A-Za-z0-9_-] (eio_sid_valid), so no
+	 * element needs quoting.  It is a parameter, never SQL text. */
+	buf_init(&sids, n * (EIO_SID_LEN + 1) + 3);
+	ERR_IGNORE(buf_putc(&sids, '{'));
+	for (i = 0; i < n; i++)
+		ERR_IGNORE(buf_printf(&sids, "%s%s", i ? "," : "", p[i]->sid));
+	ERR_IGNORE(buf_putc(&sids, '}'));
+	params[0] = sids.data;
+	poll_params(s, params, pi, pt, force);
+	/* One row per sid, in order; on failure no rows, and every poll is
+	 * released with a noop. */
+	ERR_IGNORE(db_run(db, Q_POLL_TAKE_MANY, params, &rows));
+	for (i = 0; i < n; i++) {
+		ord = i < db_rows_count(rows) ?
+		    strtoll(db_rows_get(rows, i, 0), NULL, 10) : 0;
+		row = (size_t)ord == i + 1 ? i : SIZE_MAX;
+		res[i] = poll_result(s, db_rows_get(rows, row, 1),
+		    db_rows_get(rows, row, 2), db_rows_get(rows, row, 3),
+		    force, p[i], r[i]);
+	}
+	db_rows_free(rows);
+	buf_free(&sids);
 }
 
 static enum svc_result

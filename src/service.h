@@ -79,6 +79,12 @@ enum svc_result	 svc_handle(struct svc *, struct db *, const struct svc_req *,
 enum svc_result	 svc_poll(struct svc *, struct db *, struct svc_park *,
 		    int force, struct svc_resp *);
 
+/* svc_poll for n parked polls in one database round trip (a broadcast
+ * wakes a room's polls together).  res[i] is the result for p[i], r[i]. */
+void		 svc_poll_many(struct svc *, struct db *,
+		    struct svc_park *const *p, struct svc_resp *const *r,
+		    enum svc_result *res, size_t n, int force);
+
 /* A parked poll ended without an answer (the web server dropped it):
  * release its claim on the session. */
 void		 svc_poll_abandon(struct svc *, struct db *, const char *sid);
