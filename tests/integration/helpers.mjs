@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after } from 'node:test';
 import { io } from 'socket.io-client';
+import assert from 'node:assert/strict';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEVSTACK = join(REPO, 'tools/devstack');
@@ -524,4 +525,40 @@ export class RawClient {
     try { await this.post(`41${RS}1`); } catch { /* already gone */ }
     this.closed = true;
   }
+}
+
+// ------------------------------------------------- shared scenarios
+
+/**
+ * The connect / join / broadcast / heartbeat / leave path every run mode
+ * must pass (design.md decision 5): two managers and a spectator in one
+ * room, each seeing the others arrive and leave.
+ */
+export async function presenceScenario(stack) {
+  const g = await makeGame(stack);
+  const home = await connected(stack.url, await token(stack, g.homeMgr));
+  assert.equal(home.hello.user_id, g.homeMgr);
+  assert.deepEqual(await joinGame(home, g.gameId, 'player'), { game_id: g.gameId, role: 'player' });
+
+  const specUser = unique('spec');
+  const spec = await connected(stack.url, await token(stack, specUser));
+  const seen = once(home, 'user_connected', { filter: (p) => p?.user_id === specUser, timeout: 20_000 });
+  assert.deepEqual(await joinGame(spec, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator' });
+  assert.deepEqual(await seen, { game_id: g.gameId, user_id: specUser, role: 'spectator' });
+
+  const away = await connected(stack.url, await token(stack, g.awayMgr));
+  const toHome = once(home, 'user_connected', { filter: (p) => p?.user_id === g.awayMgr, timeout: 20_000 });
+  const toSpec = once(spec, 'user_connected', { filter: (p) => p?.user_id === g.awayMgr, timeout: 20_000 });
+  await joinGame(away, g.gameId, 'player');
+  await toHome;
+  await toSpec;
+
+  const hb = await spec.timeout(20_000).emitWithAck('heartbeat');
+  assert.equal(hb.ok, true);
+
+  const left = once(home, 'user_left', { filter: (p) => p?.user_id === specUser, timeout: 20_000 });
+  const gameLeft = once(spec, 'game_left', { timeout: 20_000 });
+  spec.emit('leave_game', { game_id: g.gameId });
+  assert.deepEqual(await gameLeft, { game_id: g.gameId });
+  assert.deepEqual(await left, { game_id: g.gameId, user_id: specUser });
 }
