@@ -48,6 +48,13 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
 BEGIN
+	-- Lock order is socket, then game, here and in join/leave (which take
+	-- the socket FOR SHARE first): a join that is still running finishes
+	-- before this reads the memberships, so its room hears the disconnect.
+	PERFORM 1 FROM sio_socket WHERE id = p_socket FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
 	FOR r IN
 		SELECT m.game_id, s.user_id, s.sid
 		FROM room_member m JOIN sio_socket s ON s.id = m.socket_id
@@ -125,6 +132,9 @@ DECLARE
 	s text;
 	n integer := 0;
 BEGIN
+	-- A session whose game row is busy is left for the next sweep rather
+	-- than holding the others' locks while it waits.
+	SET LOCAL lock_timeout = '100ms';
 	FOR s IN
 		SELECT e.sid FROM eio_session e
 		WHERE e.expires_at < clock_timestamp()
@@ -133,12 +143,16 @@ BEGIN
 		       AND NOT EXISTS (SELECT 1 FROM sio_socket k
 		                       WHERE k.sid = e.sid))
 		ORDER BY e.expires_at
-		LIMIT 500
+		LIMIT 100
 		FOR NO KEY UPDATE SKIP LOCKED
 	LOOP
-		IF dugout_session_end(s) THEN
-			n := n + 1;
-		END IF;
+		BEGIN
+			IF dugout_session_end(s) THEN
+				n := n + 1;
+			END IF;
+		EXCEPTION WHEN lock_not_available THEN
+			NULL;	-- next time
+		END;
 	END LOOP;
 	RETURN n;
 END $$;
@@ -299,16 +313,32 @@ COMMENT ON FUNCTION dugout_game_state(uuid) IS 'The public game state sent as ga
 -- dugout_poll_take for many parked polls in one round trip: a broadcast
 -- wakes every member's poll at once, and the parking thread answers them
 -- together.  Rows come back in the order of p_sids (ord is 1-based).
+-- wait_ms is relative, so a host whose clock differs from the database's
+-- still waits the right time.
 CREATE FUNCTION dugout_poll_take_many(p_sids text[], p_owner text,
     p_ping_interval_ms integer, p_ping_timeout_ms integer,
     p_release boolean)
-RETURNS TABLE (ord bigint, state text, payload text, wait_until_ms bigint)
+RETURNS TABLE (ord bigint, state text, payload text, wait_ms bigint)
 LANGUAGE sql AS $$
 	SELECT s.ord, t.out_state, array_to_string(t.out_packets, chr(30)),
-	    (extract(epoch FROM t.out_wait_until) * 1000)::bigint
+	    greatest(0, (extract(epoch FROM t.out_wait_until
+	        - clock_timestamp()) * 1000)::bigint)
 	FROM unnest(p_sids) WITH ORDINALITY AS s(sid, ord),
 	    LATERAL dugout_poll_take(s.sid, p_owner, p_ping_interval_ms,
 	        p_ping_timeout_ms, p_release) AS t
 	ORDER BY s.ord
 $$;
 COMMENT ON FUNCTION dugout_poll_take_many(text[], text, integer, integer, boolean) IS 'dugout_poll_take for a batch of sessions in one call, in the order given.';
+
+-- A process stops: every GET it holds is answered with a noop, and their
+-- claims go first, so the clients' next polls (on any process) are not
+-- taken for second GETs.
+CREATE FUNCTION dugout_get_release_owner(p_owner text) RETURNS integer
+LANGUAGE sql AS $$
+	WITH u AS (
+		UPDATE eio_session SET get_owner = NULL, get_until = NULL
+		WHERE get_owner = p_owner RETURNING 1
+	)
+	SELECT count(*)::integer FROM u;
+$$;
+COMMENT ON FUNCTION dugout_get_release_owner(text) IS 'Release every GET claim a stopping process holds.';

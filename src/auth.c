@@ -129,7 +129,8 @@ auth_verify(const struct auth_key *k, const char *token, int64_t now,
 		goto out;
 	if (jwt_get_alg(jwt) != want)
 		goto out;
-	if (!grant_int(jwt, "exp", &exp))
+	/* An exp past year 9999 is not a date PostgreSQL (or anyone) keeps. */
+	if (!grant_int(jwt, "exp", &exp) || exp > AUTH_MAX_EXP)
 		goto out;
 	errno = 0;
 	admin = jwt_get_grant_bool(jwt, "admin");

@@ -8,7 +8,8 @@
  * accepted; configurable up to this hard ceiling. */
 #define EIO_MAX_PAYLOAD_DEFAULT	1000000
 #define EIO_MAX_PAYLOAD_CEILING	(16 * 1024 * 1024)
-/* Packets in one POST body; the client batches, but never this many. */
+/* Packets the codec tests decode at once; the server sizes its array
+ * from the body instead (the protocol bounds bodies by bytes only). */
 #define EIO_MAX_PACKETS		1024
 /* Bytes in a response we build: responses are unbounded by the spec, but
  * a session's queue is bounded in the database; this guards memory. */
@@ -35,5 +36,6 @@
 /* JWT: a token longer than this is refused before decoding. */
 #define AUTH_MAX_TOKEN		8192
 #define AUTH_MAX_USER_ID	128
+#define AUTH_MAX_EXP		253402300799LL	/* 9999-12-31T23:59:59Z */
 
 #endif

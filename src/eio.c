@@ -212,7 +212,10 @@ eio_payload_decode(struct span in, struct eio_packet *pk, size_t max,
 	enum err	 er = ERR_OK;
 
 	*np = 0;
-	if (in.len == 0 || !eio_utf8_valid(in))
+	/* A NUL is valid UTF-8 but no text packet carries one (JSON escapes
+	 * it), and everything downstream holds packets as C strings. */
+	if (in.len == 0 || !eio_utf8_valid(in) ||
+	    memchr(in.p, '\0', in.len) != NULL)
 		return ERR_PROTO;
 	for (;;) {
 		sep = memchr(rest.p, EIO_SEP, rest.len);

@@ -35,7 +35,8 @@ struct eio_packet {
 /*
  * §5: split a polling body (packets joined by 0x1e) into at most `max`
  * packets.  Fails with ERR_PROTO on an empty body, an empty packet, an
- * unknown type character, invalid UTF-8, or a `b` packet whose data is not
+ * unknown type character, invalid UTF-8, a NUL byte, or a `b` packet whose
+ * data is not
  * valid standard base64 (a trailing 0x1e is an empty packet); ERR_LIMIT
  * past `max` packets.  pk must hold `max` entries.  On ERR_OK *np is the
  * number of packets written to pk; on error *np is 0.

@@ -28,6 +28,7 @@ struct join_tx {
 	char		 game_id[VALID_UUID_LEN + 1];
 	const char	*role;
 	struct refusal	 no;
+	int		 gone;	/* the socket ended meanwhile: nothing to do */
 };
 
 static struct json_object *
@@ -103,25 +104,54 @@ obj_add_str(struct json_object *o, const char *k, const char *v)
 	    ERR_OK : ERR_NOMEM;
 }
 
-/* Lock the game row.  ERR_NOTFOUND fills r with GAME_NOT_FOUND. */
+/*
+ * Lock the socket (FOR SHARE), then the game row: the order
+ * dugout_socket_end uses too, so a join or leave and a disconnect of the
+ * same socket serialise instead of missing each other.  ERR_NOTFOUND with
+ * t->gone set when the socket has ended, with t->no filled
+ * (GAME_NOT_FOUND) when the game does not exist.
+ */
 static enum err
-game_lock(struct db *db, const char *game_id, struct refusal *r)
+room_lock(struct db *db, struct join_tx *t)
 {
 	struct db_rows	*rows = NULL;
-	const char	*params[1] = { game_id };
+	const char	*sp[1] = { t->ctx->socket_id }, *gp[1] = { t->game_id };
 	enum err	 er;
 
-	if ((er = db_run(db, Q_GAME_LOCK, params, &rows)) != ERR_OK)
+	t->no.code = NULL;
+	t->gone = 0;
+	if ((er = db_run(db, Q_SOCKET_LOCK, sp, &rows)) != ERR_OK)
 		goto out;
 	if (db_rows_count(rows) != 1) {
-		r->code = "GAME_NOT_FOUND";
-		r->field = "game_id";
-		(void)snprintf(r->message, sizeof(r->message),
-		    "Game %s not found", game_id);
+		t->gone = 1;
+		er = ERR_NOTFOUND;
+		goto out;
+	}
+	db_rows_free(rows);
+	rows = NULL;
+	if ((er = db_run(db, Q_GAME_LOCK, gp, &rows)) != ERR_OK)
+		goto out;
+	if (db_rows_count(rows) != 1) {
+		t->no.code = "GAME_NOT_FOUND";
+		t->no.field = "game_id";
+		(void)snprintf(t->no.message, sizeof(t->no.message),
+		    "Game %s not found", t->game_id);
 		er = ERR_NOTFOUND;
 	}
 out:
 	db_rows_free(rows);
+	return er;
+}
+
+/* After a join or leave transaction: a refusal is told, a vanished socket
+ * needs nothing, anything else is ours. */
+static enum err
+tx_outcome(const struct ev_ctx *c, const struct join_tx *t, enum err er)
+{
+	if (er == ERR_NOTFOUND && t->gone)
+		return ERR_OK;
+	if (er == ERR_NOTFOUND && t->no.code != NULL)
+		return refuse(c, &t->no);
 	return er;
 }
 
@@ -167,11 +197,12 @@ join_run(struct db *db, void *arg)
 	struct join_tx		*t = arg;
 	struct ev_ctx		*c = t->ctx;
 	struct json_object	*joined = NULL, *state = NULL, *conn = NULL;
+	struct db_rows		*rows = NULL;
 	const char		*params[3];
+	int			 changed;
 	enum err		 er;
 
-	t->no.code = NULL;
-	if ((er = game_lock(db, t->game_id, &t->no)) != ERR_OK)
+	if ((er = room_lock(db, t)) != ERR_OK)
 		goto out;
 	if (strcmp(t->role, "player") == 0 && !c->admin &&
 	    !is_manager(db, t->game_id, c->user_id, &er)) {
@@ -188,8 +219,9 @@ join_run(struct db *db, void *arg)
 	params[0] = c->socket_id;
 	params[1] = t->game_id;
 	params[2] = t->role;
-	if ((er = db_run(db, Q_ROOM_JOIN, params, NULL)) != ERR_OK)
+	if ((er = db_run(db, Q_ROOM_JOIN, params, &rows)) != ERR_OK)
 		goto out;
+	changed = db_rows_count(rows) == 1;
 	er = ERR_NOMEM;
 	if ((joined = obj_game(t->game_id)) == NULL ||
 	    obj_add_str(joined, "role", t->role) != ERR_OK ||
@@ -202,10 +234,11 @@ join_run(struct db *db, void *arg)
 	    joined)) != ERR_OK ||
 	    (er = ack_ok(c, joined)) != ERR_OK ||
 	    (er = emit_event(db, c->sid, c->nsp, -1, "game_state",
-	    state)) != ERR_OK)
-		goto out;
+	    state)) != ERR_OK || !changed)
+		goto out;	/* a repeated join is not broadcast again */
 	er = emit_room(db, t->game_id, "user_connected", conn, NULL);
 out:
+	db_rows_free(rows);
 	json_object_put(joined);
 	json_object_put(state);
 	json_object_put(conn);
@@ -219,17 +252,13 @@ ev_join_game(struct ev_ctx *c)
 	struct json_object	*p = payload_of(c);
 	struct valid_err	 ve;
 	struct join_tx		 t;
-	enum err		 er;
 
 	memset(&t, 0, sizeof(t));
 	t.ctx = c;
 	if (!valid_object(p, &ve) || !valid_uuid(p, "game_id", t.game_id, &ve) ||
 	    !valid_choice(p, "role", roles, "spectator", &t.role, &ve))
 		return fail(c, &ve);
-	er = db_tx_run(c->db, join_run, &t);
-	if (er == ERR_NOTFOUND && t.no.code != NULL)
-		return refuse(c, &t.no);
-	return er;
+	return tx_outcome(c, &t, db_tx_run(c->db, join_run, &t));
 }
 
 /* ----------------------------------------------------------- leave_game */
@@ -244,8 +273,7 @@ leave_run(struct db *db, void *arg)
 	const char		*params[2];
 	enum err		 er;
 
-	t->no.code = NULL;
-	if ((er = game_lock(db, t->game_id, &t->no)) != ERR_OK)
+	if ((er = room_lock(db, t)) != ERR_OK)
 		goto out;
 	params[0] = c->socket_id;
 	params[1] = t->game_id;
@@ -281,16 +309,12 @@ ev_leave_game(struct ev_ctx *c)
 	struct json_object	*p = payload_of(c);
 	struct valid_err	 ve;
 	struct join_tx		 t;
-	enum err		 er;
 
 	memset(&t, 0, sizeof(t));
 	t.ctx = c;
 	if (!valid_object(p, &ve) || !valid_uuid(p, "game_id", t.game_id, &ve))
 		return fail(c, &ve);
-	er = db_tx_run(c->db, leave_run, &t);
-	if (er == ERR_NOTFOUND && t.no.code != NULL)
-		return refuse(c, &t.no);
-	return er;
+	return tx_outcome(c, &t, db_tx_run(c->db, leave_run, &t));
 }
 
 /* ------------------------------------------------------------ heartbeat */

@@ -111,6 +111,8 @@ front_free(struct front *f)
 enum err
 front_accept(struct front *f)
 {
+	int	 rc;
+
 	if (f->cgi) {
 		f->cgi_in = stdin;
 		f->cgi_out = stdout;
@@ -119,8 +121,8 @@ front_accept(struct front *f)
 	}
 	/* libfcgi: FCGX_Accept_r finishes the slot's previous request
 	 * first; ours was already finished, so this only accepts. */
-	if (FCGX_Accept_r(&f->fr) < 0)
-		return ERR_IO;
+	if ((rc = FCGX_Accept_r(&f->fr)) < 0)	/* -errno */
+		return rc == -EMFILE || rc == -ENFILE ? ERR_LIMIT : ERR_IO;
 	f->active = 1;
 	return ERR_OK;
 }

@@ -29,8 +29,9 @@ int		 front_listen(const char *spec);
 struct front	*front_new(int listen_fd, int cgi);
 void		 front_free(struct front *);
 
-/* Wait for the next request on the slot.  ERR_IO when accepting failed:
- * shutdown or a fatal error, never to be retried in a loop. */
+/* Wait for the next request on the slot.  ERR_LIMIT when the process is
+ * out of file descriptors (retry after a pause); ERR_IO when accepting
+ * failed otherwise: shutdown or a fatal error, never retried in a loop. */
 enum err	 front_accept(struct front *) MUSTCHECK;
 
 /*

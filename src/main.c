@@ -38,7 +38,19 @@ struct daemon {
 	int		 listen_fd;
 	pthread_mutex_t	 accept_mu;
 	volatile int	 stopping;
+	pthread_mutex_t	 exit_mu;	/* guards exited */
+	unsigned	 exited;	/* workers that have returned */
 };
+
+#define ACCEPT_BACKOFF_MS	100	/* out of descriptors: wait, retry */
+
+/* SIGUSR2 only interrupts a worker's accept() (no SA_RESTART), so it can
+ * see that the process is stopping. */
+static void
+on_wake_worker(int sig)
+{
+	(void)sig;
+}
 
 /* CGI and one-at-a-time mode: stop waiting and accepting.  Installed
  * before FCGX_Init so libfcgi keeps its own handler out (it installs one
@@ -73,11 +85,13 @@ serve(struct daemon *d, struct db *db, struct front *f,
 		return f;
 	}
 	if (svc_handle(d->svc, db, &q, resp, &p) == SVC_PARK) {
-		if (d->park != NULL) {
-			park_add(d->park, f, resp, &p);
+		if (d->park != NULL && park_add(d->park, f, resp, &p) == ERR_OK)
 			return NULL;
-		}
-		park_wait_inline(d->svc, db, d->svc->conf->database, &p, resp);
+		if (d->park != NULL)	/* cannot park: answer what there is */
+			(void)svc_poll(d->svc, db, &p, 1, resp);
+		else
+			park_wait_inline(d->svc, db, d->svc->conf->database,
+			    &p, resp);
 	}
 	if (front_answer(f, resp) != ERR_OK)
 		log_infox("answer not delivered (client gone)");
@@ -94,13 +108,21 @@ worker(void *arg)
 	enum err	 er;
 
 	svc_resp_init(&resp);
+	/* db_open returns a handle that reconnects unless memory ran out. */
 	ERR_IGNORE(db_open(d->svc->conf->database, &db));
-	while (!d->stopping) {
+	while (db != NULL && !d->stopping) {
 		if (f == NULL && (f = front_new(d->listen_fd, 0)) == NULL)
 			break;
 		pthread_mutex_lock(&d->accept_mu);
 		er = d->stopping ? ERR_IO : front_accept(f);
 		pthread_mutex_unlock(&d->accept_mu);
+		if (er == ERR_LIMIT) {
+			/* Out of descriptors (parked polls hold many): the
+			 * connection waits in the backlog; no spinning. */
+			log_warnx("accept: out of file descriptors; waiting");
+			(void)usleep(ACCEPT_BACKOFF_MS * 1000);
+			continue;
+		}
 		if (er != ERR_OK) {
 			/* design.md pitfall: a failed accept is shutdown or
 			 * fatal, never retried. */
@@ -115,7 +137,34 @@ worker(void *arg)
 	front_free(f);
 	db_free(db);
 	svc_resp_free(&resp);
+	pthread_mutex_lock(&d->exit_mu);
+	d->exited++;
+	pthread_mutex_unlock(&d->exit_mu);
 	return NULL;
+}
+
+/* Stop the workers: each one blocked in accept() is interrupted (again
+ * and again, in case one was just about to block) until all have
+ * returned.  The listening socket itself is left alone: other processes
+ * may share it (spawn-fcgi -F, lighttpd max-procs). */
+static void
+workers_stop(struct daemon *d, pthread_t *th, unsigned n)
+{
+	unsigned	 i, gone;
+
+	d->stopping = 1;
+	for (;;) {
+		pthread_mutex_lock(&d->exit_mu);
+		gone = d->exited;
+		pthread_mutex_unlock(&d->exit_mu);
+		if (gone >= n)
+			break;
+		for (i = 0; i < n; i++)
+			(void)pthread_kill(th[i], SIGUSR2);
+		(void)usleep(50 * 1000);
+	}
+	for (i = 0; i < n; i++)
+		(void)pthread_join(th[i], NULL);
 }
 
 static int
@@ -124,6 +173,7 @@ run_daemon(struct svc *svc, int listen_fd)
 	struct daemon	 d;
 	pthread_t	 th[16];
 	sigset_t	 set;
+	struct sigaction sa;
 	unsigned	 i, n = svc->conf->workers;
 	int		 sig;
 
@@ -131,7 +181,12 @@ run_daemon(struct svc *svc, int listen_fd)
 	d.svc = svc;
 	d.listen_fd = listen_fd;
 	pthread_mutex_init(&d.accept_mu, NULL);
-	/* Signals go to this thread only, through sigwait. */
+	pthread_mutex_init(&d.exit_mu, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake_worker;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGUSR2, &sa, NULL);
+	/* Stop signals go to this thread only, through sigwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -152,14 +207,13 @@ run_daemon(struct svc *svc, int listen_fd)
 	log_infox("serving: %u workers, parked polls on one thread", n);
 	(void)sigwait(&set, &sig);
 	log_infox("signal %d: shutting down", sig);
-	d.stopping = 1;
-	/* Wake the workers blocked in accept(); then release parked polls
-	 * with a noop so clients just poll again elsewhere. */
-	(void)shutdown(listen_fd, SHUT_RDWR);
-	for (i = 0; i < n; i++)
-		(void)pthread_join(th[i], NULL);
+	/* Workers first, then the parked polls: their claims are released
+	 * and each is answered with a noop, so clients poll again, here or
+	 * on another process. */
+	workers_stop(&d, th, n);
 	park_stop(d.park);
 	pthread_mutex_destroy(&d.accept_mu);
+	pthread_mutex_destroy(&d.exit_mu);
 	return 0;
 }
 

@@ -167,9 +167,15 @@ take_incoming(struct park *k)
 			nv = realloc(k->v, (k->cap ? k->cap * 2 : 64) *
 			    sizeof(*nv));
 			if (nv == NULL) {
-				e->hungup = 1;	/* cannot hold it: release */
-				front_abandon(e->f);
+				/* Cannot hold it: answer now with what is
+				 * queued (or a noop), releasing its claim. */
+				(void)svc_poll(k->svc, k->db, &e->p, 1,
+				    &e->resp);
+				ERR_IGNORE(front_answer(e->f, &e->resp));
 				parked_free(e);
+				pthread_mutex_lock(&k->mu);
+				k->count--;
+				pthread_mutex_unlock(&k->mu);
 				continue;
 			}
 			k->v = nv;
@@ -303,6 +309,9 @@ park_main(void *arg)
 		}
 	}
 	take_incoming(k);
+	/* Claims first: the clients' next polls, wherever they land, must
+	 * not be taken for second GETs. */
+	svc_release_all(k->svc, k->db);
 	while (k->n > 0)
 		park_release(k, k->n - 1);
 	return NULL;
@@ -349,18 +358,15 @@ fail:
 	return er;
 }
 
-void
+enum err
 park_add(struct park *k, struct front *f, struct svc_resp *resp,
     const struct svc_park *p)
 {
 	struct parked	*e;
 	uint64_t	 one = 1;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		front_abandon(f);
-		front_free(f);
-		return;
-	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return ERR_NOMEM;
 	e->f = f;
 	e->resp = *resp;	/* moves the buffers */
 	svc_resp_init(resp);
@@ -371,6 +377,7 @@ park_add(struct park *k, struct front *f, struct svc_resp *resp,
 	k->count++;
 	pthread_mutex_unlock(&k->mu);
 	(void)write(k->wake, &one, sizeof(one));
+	return ERR_OK;
 }
 
 void

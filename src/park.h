@@ -27,9 +27,10 @@ enum err	 park_start(struct svc *, const char *conninfo,
 		    struct park **out) MUSTCHECK;
 
 /* Hand over a request to wait: park takes f and the contents of resp
- * (resp is left initialised and empty for the caller's reuse). */
-void		 park_add(struct park *, struct front *f, struct svc_resp *resp,
-		    const struct svc_park *p);
+ * (resp is left initialised and empty for the caller's reuse).  On
+ * ERR_NOMEM nothing was taken: the caller answers the poll itself. */
+enum err	 park_add(struct park *, struct front *f, struct svc_resp *resp,
+		    const struct svc_park *p) MUSTCHECK;
 
 /* Answer every parked poll with a noop, stop the thread, free all. */
 void		 park_stop(struct park *);

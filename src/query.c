@@ -34,16 +34,19 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT dugout_get_begin($1, $2, $3::int)" },
 	[Q_GET_RELEASE] = { "get_release", 2,
 	    "SELECT dugout_get_release($1, $2)" },
+	[Q_GET_RELEASE_OWNER] = { "get_release_owner", 1,
+	    "SELECT dugout_get_release_owner($1)" },
 	[Q_POST_BEGIN] = { "post_begin", 2,
 	    "SELECT dugout_post_begin($1, $2::int)" },
 	[Q_POST_END] = { "post_end", 1,
 	    "UPDATE eio_session SET post_until = NULL WHERE sid = $1" },
 	[Q_POLL_TAKE] = { "poll_take", 5,
 	    "SELECT out_state, array_to_string(out_packets, chr(30)), "
-	    "(extract(epoch FROM out_wait_until) * 1000)::bigint "
+	    "greatest(0, (extract(epoch FROM out_wait_until - "
+	    "clock_timestamp()) * 1000)::bigint) "
 	    "FROM dugout_poll_take($1, $2, $3::int, $4::int, $5::boolean)" },
 	[Q_POLL_TAKE_MANY] = { "poll_take_many", 5,
-	    "SELECT ord, state, payload, wait_until_ms FROM "
+	    "SELECT ord, state, payload, wait_ms FROM "
 	    "dugout_poll_take_many($1::text[], $2, $3::int, $4::int, "
 	    "$5::boolean)" },
 	[Q_PONG] = { "pong", 3,
@@ -86,10 +89,17 @@ static const struct query_def queries[Q__MAX] = {
 	    "WHERE g.id = $1::uuid AND m.user_id = $2)" },
 	[Q_GAME_STATE] = { "game_state", 1,
 	    "SELECT dugout_game_state($1::uuid)::text" },
+	/* Returns a row only when the membership is new or its role changed:
+	 * a repeated join is not broadcast again. */
 	[Q_ROOM_JOIN] = { "room_join", 3,
 	    "INSERT INTO room_member (socket_id, game_id, role) "
 	    "VALUES ($1, $2::uuid, $3) ON CONFLICT (socket_id, game_id) "
-	    "DO UPDATE SET role = EXCLUDED.role" },
+	    "DO UPDATE SET role = EXCLUDED.role "
+	    "WHERE room_member.role IS DISTINCT FROM EXCLUDED.role "
+	    "RETURNING socket_id" },
+	/* Lock order socket, then game (see dugout_socket_end). */
+	[Q_SOCKET_LOCK] = { "socket_lock", 1,
+	    "SELECT 1 FROM sio_socket WHERE id = $1 FOR SHARE" },
 	[Q_ROOM_LEAVE] = { "room_leave", 2,
 	    "DELETE FROM room_member WHERE socket_id = $1 "
 	    "AND game_id = $2::uuid RETURNING socket_id" },

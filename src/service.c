@@ -225,16 +225,17 @@ session_abort(struct rq *x, const char *why)
 
 /* ------------------------------------------------------------- polling */
 
-/* One row of dugout_poll_take: an answer now, or a later deadline. */
+/* One row of dugout_poll_take: an answer now, or a later deadline.
+ * wait_ms is relative to the database's clock, so it is added to ours. */
 static enum svc_result
 poll_result(const struct svc *s, const char *state, const char *payload,
-    const char *until, int force, struct svc_park *p, struct svc_resp *r)
+    const char *wait_ms, int force, struct svc_park *p, struct svc_resp *r)
 {
-	int64_t	 cap = svc_now_ms() + (int64_t)s->conf->ping_interval;
+	int64_t	 now = svc_now_ms(), wait = s->conf->ping_interval;
 
 	if (state == NULL || strcmp(state, "gone") == 0 || payload == NULL) {
-		/* No session (or no database): a noop releases the client,
-		 * whose next request meets the real state. */
+		/* No session: a noop releases the client, whose next request
+		 * meets the real state. */
 		answer_payload(r, "6");
 		return SVC_ANSWER;
 	}
@@ -242,9 +243,9 @@ poll_result(const struct svc *s, const char *state, const char *payload,
 		answer_payload(r, *payload != '\0' ? payload : "6");
 		return SVC_ANSWER;
 	}
-	p->deadline_ms = until == NULL ? cap : strtoll(until, NULL, 10);
-	if (p->deadline_ms > cap)
-		p->deadline_ms = cap;
+	if (wait_ms != NULL && strtoll(wait_ms, NULL, 10) < wait)
+		wait = strtoll(wait_ms, NULL, 10);
+	p->deadline_ms = now + wait;
 	return SVC_PARK;
 }
 
@@ -270,8 +271,13 @@ svc_poll(struct svc *s, struct db *db, struct svc_park *p, int force,
 
 	params[0] = p->sid;
 	poll_params(s, params, pi, pt, force);
-	/* On failure rows stays NULL and the poll is released. */
-	ERR_IGNORE(db_run(db, Q_POLL_TAKE, params, &rows));
+	if (db_run(db, Q_POLL_TAKE, params, &rows) != ERR_OK) {
+		/* Release the claim too, or the client's next GET would be
+		 * taken for a second one and close the session. */
+		svc_poll_abandon(s, db, p->sid);
+		answer_payload(r, "6");
+		return SVC_ANSWER;
+	}
 	res = poll_result(s, db_rows_get(rows, 0, 0), db_rows_get(rows, 0, 1),
 	    db_rows_get(rows, 0, 2), force, p, r);
 	db_rows_free(rows);
@@ -299,12 +305,14 @@ svc_poll_many(struct svc *s, struct db *db, struct svc_park *const *p,
 	params[0] = sids.data;
 	poll_params(s, params, pi, pt, force);
 	/* One row per sid, in order; on failure no rows, and every poll is
-	 * released with a noop. */
+	 * released (claim and request) with a noop. */
 	ERR_IGNORE(db_run(db, Q_POLL_TAKE_MANY, params, &rows));
 	for (i = 0; i < n; i++) {
 		ord = i < db_rows_count(rows) ?
 		    strtoll(db_rows_get(rows, i, 0), NULL, 10) : 0;
 		row = (size_t)ord == i + 1 ? i : SIZE_MAX;
+		if (row == SIZE_MAX)
+			svc_poll_abandon(s, db, p[i]->sid);
 		res[i] = poll_result(s, db_rows_get(rows, row, 1),
 		    db_rows_get(rows, row, 2), db_rows_get(rows, row, 3),
 		    force, p[i], r[i]);
@@ -352,6 +360,15 @@ svc_poll_abandon(struct svc *s, struct db *db, const char *sid)
 
 	if (db_run(db, Q_GET_RELEASE, params, NULL) != ERR_OK)
 		log_warnx("session %.6s…: release failed", sid);
+}
+
+void
+svc_release_all(struct svc *s, struct db *db)
+{
+	const char	*params[1] = { s->owner };
+
+	if (db_run(db, Q_GET_RELEASE_OWNER, params, NULL) != ERR_OK)
+		log_warnx("shutdown: could not release the held polls' claims");
 }
 
 enum err
@@ -841,50 +858,61 @@ eio_process(struct rq *x, const struct eio_packet *pk)
 	return er;
 }
 
-static void
-send_post(struct rq *x, const struct svc_req *q, struct svc_resp *r)
+/* Claim the session's POST (§4: one at a time).  1 when claimed; else r
+ * holds the answer. */
+static int
+post_begin(struct rq *x, struct svc_resp *r)
 {
-	struct eio_packet	*pk = NULL;
-	struct db_rows		*rows = NULL;
-	char			 lease[24];
-	const char		*params[2], *v;
-	size_t			 n = 0, i;
-	enum err		 er;
+	struct db_rows	*rows = NULL;
+	char		 lease[24];
+	const char	*params[2] = { x->sid, itoa_ms(lease, sizeof(lease),
+	    POST_LEASE_MS) }, *v;
+	int		 ok = 0;
 
-	if (q->body_too_large) {
-		/* §5 [ref]: 413, the session stays open. */
-		answer_text(r, 413, NULL, NULL);
-		goto out;
-	}
-	params[0] = x->sid;
-	params[1] = itoa_ms(lease, sizeof(lease), POST_LEASE_MS);
 	if (db_run(x->db, Q_POST_BEGIN, params, &rows) != ERR_OK ||
-	    (v = db_rows_get(rows, 0, 0)) == NULL) {
+	    (v = db_rows_get(rows, 0, 0)) == NULL)
 		answer_text(r, 503, "text/plain", "database unavailable");
-		goto out;
-	}
-	if (strcmp(v, "unknown") == 0) {
+	else if (strcmp(v, "unknown") == 0)
 		answer_error(r, EIO_ERR_SID_UNKNOWN);
-		goto out;
-	}
-	if (strcmp(v, "conflict") == 0) {
+	else if (strcmp(v, "conflict") == 0) {
 		log_infox("session %.6s…: closed: concurrent POST", x->sid);
 		answer_text(r, 400, NULL, NULL);
-		goto out;
-	}
+	} else
+		ok = 1;
+	db_rows_free(rows);
+	return ok;
+}
+
+/* Decode the body and handle its packets in order (§5); fills r. */
+static void
+post_packets(struct rq *x, const struct svc_req *q, struct svc_resp *r)
+{
+	struct eio_packet	*pk = NULL;
+	size_t			 n = 1, i;
+	const char		*c = q->body.p, *end = q->body.p + q->body.len;
+	enum err		 er;
+
 	if (q->content_type != NULL &&
 	    strncmp(q->content_type, "application/octet-stream", 24) == 0) {
 		/* §5 [ref]: v4 polling never posts binary bodies. */
 		session_abort(x, "binary POST body");
 		answer_error(r, EIO_ERR_BAD_REQUEST);
-		goto out;
+		return;
 	}
-	if ((pk = calloc(EIO_MAX_PACKETS, sizeof(*pk))) == NULL ||
-	    eio_payload_decode(q->body, pk, EIO_MAX_PACKETS, &n) != ERR_OK) {
+	/* The protocol bounds a body by bytes, not packets: room for every
+	 * packet a body of this size can hold. */
+	while (c < end && (c = memchr(c, '\x1e', (size_t)(end - c))) != NULL) {
+		n++;
+		c++;
+	}
+	if ((pk = calloc(n, sizeof(*pk))) == NULL ||
+	    eio_payload_decode(q->body, pk, n, &n) != ERR_OK) {
 		session_abort(x, "malformed engine.io payload");
 		answer_error(r, EIO_ERR_BAD_REQUEST);
-		goto out;
+		free(pk);
+		return;
 	}
+	answer_text(r, 200, "text/html", "ok");
 	for (i = 0; i < n && !x->stop; i++)
 		if ((er = eio_process(x, &pk[i])) != ERR_OK) {
 			log_warnx("session %.6s…: packet failed: %s", x->sid,
@@ -892,15 +920,28 @@ send_post(struct rq *x, const struct svc_req *q, struct svc_resp *r)
 			if (er == ERR_DB) {
 				answer_text(r, 503, "text/plain",
 				    "database unavailable");
-				goto out;
+				break;
 			}
 		}
+	free(pk);
+}
+
+static void
+send_post(struct rq *x, const struct svc_req *q, struct svc_resp *r)
+{
+	const char	*params[1] = { x->sid };
+
+	if (q->body_too_large) {
+		/* §5 [ref]: 413, the session stays open. */
+		answer_text(r, 413, NULL, NULL);
+		return;
+	}
+	if (!post_begin(x, r))
+		return;
+	post_packets(x, q, r);
+	/* Whatever happened, the claim goes with the request. */
 	if (!x->stop)
 		ERR_IGNORE(db_run(x->db, Q_POST_END, params, NULL));
-	answer_text(r, 200, "text/html", "ok");
-out:
-	free(pk);
-	db_rows_free(rows);
 }
 
 /* ------------------------------------------------------------- routing */

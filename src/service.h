@@ -89,6 +89,10 @@ void		 svc_poll_many(struct svc *, struct db *,
  * release its claim on the session. */
 void		 svc_poll_abandon(struct svc *, struct db *, const char *sid);
 
+/* This process stops: release every GET claim it holds, before its parked
+ * polls are answered with a noop. */
+void		 svc_release_all(struct svc *, struct db *);
+
 /* Expire dead sessions (each broadcasts user_disconnected). */
 enum err	 svc_sweep(struct svc *, struct db *) MUSTCHECK;
 

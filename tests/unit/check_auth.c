@@ -156,6 +156,9 @@ vcase_run(const struct vcase *c)
 }
 
 static const struct vcase goods[] = {
+	{ "exp at the bound", H256,
+	    "{\"sub\":\"u1\",\"exp\":253402300799}", SIG_HS256, NULL, NULL,
+	    ERR_OK, "u1", 0, 253402300799LL },
 	{ "sub", H256, "{\"sub\":\"u1\",\"exp\":1700000060}", SIG_HS256,
 	    NULL, NULL, ERR_OK, "u1", 0, 1700000060 },
 	{ "no typ", "{\"alg\":\"HS256\"}",
@@ -405,6 +408,11 @@ END_TEST
 /* -------------------------------------------------------- malformed */
 
 static const struct vcase bads[] = {
+	/* exp beyond year 9999: no timestamp type keeps it */
+	{ "exp past 9999", H256, "{\"sub\":\"u1\",\"exp\":253402300800}",
+	    SIG_HS256, NULL, NULL, ERR_AUTH, NULL, 0, 0 },
+	{ "exp huge", H256, "{\"sub\":\"u1\",\"exp\":9223372036854775807}",
+	    SIG_HS256, NULL, NULL, ERR_AUTH, NULL, 0, 0 },
 	{ "wrong secret", H256, "{\"sub\":\"u1\",\"exp\":1700000060}",
 	    SIG_HS256, "another secret of 32 characters!", NULL, ERR_AUTH,
 	    NULL, 0, 0 },
