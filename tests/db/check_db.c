@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>	/* tests inspect tables directly */
 
@@ -77,6 +78,25 @@ take(PGconn *c, const char *sid, char *out, size_t n)
 	snprintf(sql, sizeof(sql), "SELECT array_to_string(out_packets, '|') "
 	    "FROM dugout_poll_take('%s', 'test', 25000, 20000, true)", sid);
 	value(c, sql, out, n);
+}
+
+/* Wait until the backend pid is waiting for a lock (or give up after 5 s,
+ * which fails the calling test). */
+static void
+wait_blocked(PGconn *c, int pid)
+{
+	char	 sql[256], got[16];
+	int	 i;
+
+	snprintf(sql, sizeof(sql), "SELECT wait_event_type IS NOT DISTINCT "
+	    "FROM 'Lock' FROM pg_stat_activity WHERE pid = %d", pid);
+	for (i = 0; i < 500; i++) {
+		value(c, sql, got, sizeof(got));
+		if (strcmp(got, "t") == 0)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("backend %d never waited for a lock", pid);
 }
 
 START_TEST(test_prepare_all)
@@ -157,6 +177,7 @@ START_TEST(test_room_order_under_lock)
 	exec_ok(b, "BEGIN");
 	/* B asks for the lock without waiting for it. */
 	ck_assert_int_eq(PQsendQuery(b, sql), 1);
+	wait_blocked(c, PQbackendPID(b));
 	snprintf(sql, sizeof(sql), "SELECT dugout_room_emit('%s', '4first', "
 	    "NULL)", game);
 	exec_ok(a, sql);
@@ -260,6 +281,66 @@ START_TEST(test_ping_pong)
 }
 END_TEST
 
+/*
+ * A disconnect racing a join: A joins (socket FOR SHARE, game FOR UPDATE,
+ * membership, user_connected) and has not committed when B ends that
+ * socket.  B must wait for A and then see the membership, so the room
+ * hears user_disconnected after user_connected, and nobody stays a member.
+ */
+START_TEST(test_join_close_race)
+{
+	PGconn		*a = raw(), *b = raw(), *c = raw();
+	PGresult	*r;
+	char		 got[1024], t1[16], t2[16], game[64], sql[512];
+
+	value(c, "INSERT INTO team (name, abbrev) VALUES ('E', 'JEE') "
+	    "RETURNING id", t1, sizeof(t1));
+	value(c, "INSERT INTO team (name, abbrev) VALUES ('F', 'JFF') "
+	    "RETURNING id", t2, sizeof(t2));
+	snprintf(sql, sizeof(sql), "INSERT INTO game (home_team_id, "
+	    "away_team_id) VALUES (%s, %s) RETURNING id", t1, t2);
+	value(c, sql, game, sizeof(game));
+	new_session(c, "WATCHWATCHWATCHWATCH");
+	new_session(c, "JOINJOINJOINJOINJOIN");
+	exec_ok(c, "INSERT INTO sio_socket (id, sid, user_id, "
+	    "token_expires_at) VALUES ('watch', 'WATCHWATCHWATCHWATCH', 'w', "
+	    "now() + interval '1 h'), ('joiner', 'JOINJOINJOINJOINJOIN', 'j', "
+	    "now() + interval '1 h')");
+	snprintf(sql, sizeof(sql), "INSERT INTO room_member (socket_id, "
+	    "game_id, role) VALUES ('watch', '%s', 'spectator')", game);
+	exec_ok(c, sql);
+	exec_ok(a, "BEGIN");
+	exec_ok(a, "SELECT 1 FROM sio_socket WHERE id = 'joiner' FOR SHARE");
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM game WHERE id = '%s' FOR "
+	    "UPDATE", game);
+	exec_ok(a, sql);
+	snprintf(sql, sizeof(sql), "INSERT INTO room_member (socket_id, "
+	    "game_id, role) VALUES ('joiner', '%s', 'spectator')", game);
+	exec_ok(a, sql);
+	snprintf(sql, sizeof(sql), "SELECT dugout_room_emit('%s', "
+	    "'4connected', NULL)", game);
+	exec_ok(a, sql);
+	ck_assert_int_eq(PQsendQuery(b, "SELECT dugout_socket_end('joiner')"),
+	    1);
+	wait_blocked(c, PQbackendPID(b));	/* B now waits on A's locks */
+	exec_ok(a, "COMMIT");
+	while ((r = PQgetResult(b)) != NULL) {
+		ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+		PQclear(r);
+	}
+	take(c, "WATCHWATCHWATCHWATCH", got, sizeof(got));
+	snprintf(sql, sizeof(sql), "4connected|42[\"user_disconnected\", "
+	    "{\"game_id\": \"%s\", \"user_id\": \"j\"}]", game);
+	ck_assert_str_eq(got, sql);
+	value(c, "SELECT count(*) FROM room_member WHERE socket_id = 'joiner'",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "0");
+	PQfinish(a);
+	PQfinish(b);
+	PQfinish(c);
+}
+END_TEST
+
 /* Every table, column and function of ours carries a COMMENT ON, so a DBA
  * can read the schema from the database itself. */
 START_TEST(test_everything_commented)
@@ -338,6 +419,7 @@ main(void)
 	tcase_add_test(tc, test_ping_pong);
 	tcase_add_test(tc, test_everything_commented);
 	tcase_add_test(tc, test_concurrent_post);
+	tcase_add_test(tc, test_join_close_race);
 	suite_add_tcase(s, tc);
 	rc = check_main(s);
 	pgtmp_stop(&pg);
