@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -23,6 +24,7 @@
 #define TAG_WAKE	1	/* epoll data: the hand-over eventfd */
 #define TAG_NOTIFY	2	/* epoll data: the LISTEN socket */
 #define SWEEP_MS	1000
+#define IDLE_MS		60000	/* longest epoll wait with nothing parked */
 #define RECONNECT_MS	1000
 #define PARK_BATCH	256	/* polls answered per database round trip */
 
@@ -41,6 +43,9 @@ struct park {
 	struct db	*db;
 	struct notify	*nt;
 	pthread_t	 thread;
+	pthread_t	 sweeper;	/* expires sessions; own connection */
+	struct db	*sweep_db;
+	pthread_cond_t	 stop_cv;	/* with mu: wakes the sweeper */
 	int		 ep, wake;
 	pthread_mutex_t	 mu;		/* guards incoming, stop, count */
 	struct parked	*incoming;
@@ -232,9 +237,9 @@ notify_check(struct park *k, int64_t now, int64_t *next_try)
 }
 
 static int
-park_timeout(const struct park *k, int64_t now, int64_t next_sweep)
+park_timeout(const struct park *k, int64_t now)
 {
-	int64_t	 t = next_sweep;
+	int64_t	 t = now + IDLE_MS;
 	size_t	 i;
 
 	for (i = 0; i < k->n; i++)
@@ -286,14 +291,14 @@ park_main(void *arg)
 {
 	struct park		*k = arg;
 	struct epoll_event	 evs[64];
-	int64_t			 now, next_sweep = 0, next_try = 0;
+	int64_t			 now, next_try = 0;
 	int			 nev, stop;
 
 	for (;;) {
 		now = svc_now_ms();
 		notify_check(k, now, &next_try);
 		nev = epoll_wait(k->ep, evs, 64,
-		    park_timeout(k, now, next_sweep));
+		    park_timeout(k, now));
 		park_events(k, evs, nev < 0 ? 0 : nev);
 		pthread_mutex_lock(&k->mu);
 		stop = k->stop;
@@ -301,12 +306,6 @@ park_main(void *arg)
 		if (stop)
 			break;
 		park_deliver(k, svc_now_ms());
-		now = svc_now_ms();
-		if (now >= next_sweep) {
-			if (svc_sweep(k->svc, k->db) != ERR_OK)
-				log_warnx("sweep: failed");
-			next_sweep = now + SWEEP_MS;
-		}
 	}
 	take_incoming(k);
 	/* Claims first: the clients' next polls, wherever they land, must
@@ -314,6 +313,34 @@ park_main(void *arg)
 	svc_release_all(k->svc, k->db);
 	while (k->n > 0)
 		park_release(k, k->n - 1);
+	return NULL;
+}
+
+static void	park_stop_thread(struct park *);
+
+/* Once a second, expire dead sessions, on a thread and connection of its
+ * own: a sweep waiting for a game's row lock never delays a wake-up. */
+static void *
+sweeper_main(void *arg)
+{
+	struct park	*k = arg;
+	struct timespec	 until;
+	int		 stop;
+
+	for (;;) {
+		(void)clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += SWEEP_MS / 1000;
+		pthread_mutex_lock(&k->mu);
+		if (!k->stop)
+			(void)pthread_cond_timedwait(&k->stop_cv, &k->mu,
+			    &until);
+		stop = k->stop;
+		pthread_mutex_unlock(&k->mu);
+		if (stop)
+			break;
+		if (svc_sweep(k->svc, k->sweep_db) != ERR_OK)
+			log_warnx("sweep: failed");
+	}
 	return NULL;
 }
 
@@ -330,10 +357,12 @@ park_start(struct svc *svc, const char *conninfo, struct park **out)
 	k->svc = svc;
 	k->ep = k->wake = -1;
 	pthread_mutex_init(&k->mu, NULL);
-	/* Both connections come back by themselves after an outage. */
+	pthread_cond_init(&k->stop_cv, NULL);
+	/* The connections come back by themselves after an outage. */
 	ERR_IGNORE(db_open(conninfo, &k->db));
+	ERR_IGNORE(db_open(conninfo, &k->sweep_db));
 	ERR_IGNORE(notify_open(conninfo, &k->nt));
-	if (k->db == NULL || k->nt == NULL)
+	if (k->db == NULL || k->sweep_db == NULL || k->nt == NULL)
 		goto fail;
 	er = ERR_IO;
 	if ((k->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -345,6 +374,10 @@ park_start(struct svc *svc, const char *conninfo, struct park **out)
 	if (epoll_ctl(k->ep, EPOLL_CTL_ADD, k->wake, &ev) != 0 ||
 	    pthread_create(&k->thread, NULL, park_main, k) != 0)
 		goto fail;
+	if (pthread_create(&k->sweeper, NULL, sweeper_main, k) != 0) {
+		park_stop_thread(k);
+		goto fail;
+	}
 	*out = k;
 	return ERR_OK;
 fail:
@@ -353,7 +386,10 @@ fail:
 	if (k->wake >= 0)
 		(void)close(k->wake);
 	db_free(k->db);
+	db_free(k->sweep_db);
 	notify_free(k->nt);
+	pthread_cond_destroy(&k->stop_cv);
+	pthread_mutex_destroy(&k->mu);
 	free(k);
 	return er;
 }
@@ -380,23 +416,34 @@ park_add(struct park *k, struct front *f, struct svc_resp *resp,
 	return ERR_OK;
 }
 
-void
-park_stop(struct park *k)
+/* Tell both threads to stop and wait for the parking thread. */
+static void
+park_stop_thread(struct park *k)
 {
 	uint64_t	 one = 1;
 
-	if (k == NULL)
-		return;
 	pthread_mutex_lock(&k->mu);
 	k->stop = 1;
+	pthread_cond_broadcast(&k->stop_cv);
 	pthread_mutex_unlock(&k->mu);
 	(void)write(k->wake, &one, sizeof(one));
 	(void)pthread_join(k->thread, NULL);
+}
+
+void
+park_stop(struct park *k)
+{
+	if (k == NULL)
+		return;
+	park_stop_thread(k);
+	(void)pthread_join(k->sweeper, NULL);
 	(void)close(k->ep);
 	(void)close(k->wake);
 	free(k->v);
 	db_free(k->db);
+	db_free(k->sweep_db);
 	notify_free(k->nt);
+	pthread_cond_destroy(&k->stop_cv);
 	pthread_mutex_destroy(&k->mu);
 	free(k);
 }

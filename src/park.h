@@ -5,8 +5,8 @@
  * Daemon mode: one thread owns the LISTEN connection, an epoll set and
  * every parked request.  A NOTIFY naming a session wakes its poll; its
  * deadline answers it (with a ping when one is due, else a noop); the web
- * server hanging up frees it.  The same thread sweeps expired sessions
- * once a second.
+ * server hanging up frees it.  A second thread, with its own connection,
+ * sweeps expired sessions once a second.
  *
  * CGI and one-request-at-a-time mode: park_wait_inline LISTENs on its own
  * connection until the poll can be answered.
