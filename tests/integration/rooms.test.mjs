@@ -171,3 +171,17 @@ test('client disconnect: the room sees user_disconnected', { timeout: 60_000 }, 
   assert.deepEqual(await seen, { game_id: g.gameId, user_id: user });
   await until(() => home.connected, { what: 'home still connected' });
 });
+
+test('a binary event is parsed and refused with error INVALID_PAYLOAD; the socket stays', { timeout: 60_000 }, async () => {
+  const s = await connect(unique('binary'));
+  const err = once(s, 'error', { filter: (e) => e?.code === 'INVALID_PAYLOAD', timeout: 15_000 });
+  // two attachments, sent as `b` packets after the 452- header
+  const ack = await s.timeout(15_000).emitWithAck('heartbeat', Buffer.from([1, 2, 3]), { nested: Buffer.from('xyz') });
+  assert.equal(ack.ok, false);
+  assert.equal(ack.error.code, 'INVALID_PAYLOAD');
+  assert.match((await err).message, /[Bb]inary/);
+  // the session is intact: the next event is answered as usual
+  const hb = await s.timeout(15_000).emitWithAck('heartbeat');
+  assert.equal(hb.ok, true);
+  assert.ok(s.connected);
+});
