@@ -83,3 +83,19 @@ test('a hand-made HS256 token with the stack secret connects (user id from sub)'
   const s = await connected(S.stack.url, tok);
   assert.equal(s.hello.user_id, user);
 });
+
+test('a token that expires while connected: the next action gets error AUTH_EXPIRED, then DISCONNECT', { timeout: 30_000 }, async () => {
+  const user = unique('expiring');
+  const s = await connected(S.stack.url, await token(S.stack, user, { ttl: 2 }));
+  const hb = await s.timeout(10_000).emitWithAck('heartbeat');
+  assert.equal(hb.ok, true);
+  await sleep(2_500);
+  const err = once(s, 'error', { filter: (e) => e?.code === 'AUTH_EXPIRED', timeout: 10_000 });
+  const gone = once(s, 'disconnect', { timeout: 10_000 });
+  const ack = await s.timeout(10_000).emitWithAck('heartbeat');
+  assert.equal(ack.ok, false);
+  assert.equal(ack.error.code, 'AUTH_EXPIRED');
+  await err;
+  const reason = [await gone].flat()[0];	// (reason, details)
+  assert.equal(reason, 'io server disconnect', 'the server ended the socket; no auto-reconnect');
+});
