@@ -69,6 +69,24 @@ new_session(PGconn *c, const char *sid)
 	exec_ok(c, sql);
 }
 
+/* Two teams (abbreviations a and b) and a game between them; its id into
+ * game. */
+static void
+new_game(PGconn *c, const char *a, const char *b, char *game, size_t n)
+{
+	char	 t1[16], t2[16], sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO team (name, abbrev) VALUES "
+	    "('%s', '%s') RETURNING id", a, a);
+	value(c, sql, t1, sizeof(t1));
+	snprintf(sql, sizeof(sql), "INSERT INTO team (name, abbrev) VALUES "
+	    "('%s', '%s') RETURNING id", b, b);
+	value(c, sql, t2, sizeof(t2));
+	snprintf(sql, sizeof(sql), "INSERT INTO game (home_team_id, "
+	    "away_team_id) VALUES (%s, %s) RETURNING id", t1, t2);
+	value(c, sql, game, n);
+}
+
 /* What a poll of sid delivers now, joined by '|'. */
 static void
 take(PGconn *c, const char *sid, char *out, size_t n)
@@ -153,16 +171,10 @@ END_TEST
 START_TEST(test_room_order_under_lock)
 {
 	PGconn	*a = raw(), *b = raw(), *c = raw();
-	char	 got[256], game[64], team1[16], team2[16], sql[512];
+	char	 got[256], game[64], sql[512];
 	PGresult *r;
 
-	value(c, "INSERT INTO team (name, abbrev) VALUES ('A', 'RAA') "
-	    "RETURNING id", team1, sizeof(team1));
-	value(c, "INSERT INTO team (name, abbrev) VALUES ('B', 'RBB') "
-	    "RETURNING id", team2, sizeof(team2));
-	snprintf(sql, sizeof(sql), "INSERT INTO game (home_team_id, "
-	    "away_team_id) VALUES (%s, %s) RETURNING id", team1, team2);
-	value(c, sql, game, sizeof(game));
+	new_game(c, "RAA", "RBB", game, sizeof(game));
 	new_session(c, "MEMBERMEMBERMEMBER01");
 	exec_ok(c, "INSERT INTO sio_socket (id, sid, user_id, "
 	    "token_expires_at) VALUES ('sock1', 'MEMBERMEMBERMEMBER01', 'u1', "
@@ -223,15 +235,9 @@ END_TEST
 START_TEST(test_sweep_expiry)
 {
 	PGconn	*c = raw();
-	char	 got[512], t1[16], t2[16], game[64], sql[512];
+	char	 got[512], game[64], sql[512];
 
-	value(c, "INSERT INTO team (name, abbrev) VALUES ('C', 'SCC') "
-	    "RETURNING id", t1, sizeof(t1));
-	value(c, "INSERT INTO team (name, abbrev) VALUES ('D', 'SDD') "
-	    "RETURNING id", t2, sizeof(t2));
-	snprintf(sql, sizeof(sql), "INSERT INTO game (home_team_id, "
-	    "away_team_id) VALUES (%s, %s) RETURNING id", t1, t2);
-	value(c, sql, game, sizeof(game));
+	new_game(c, "SCC", "SDD", game, sizeof(game));
 	new_session(c, "STAYSTAYSTAYSTAYSTAY");
 	new_session(c, "GONEGONEGONEGONEGONE");
 	exec_ok(c, "UPDATE eio_session SET expires_at = now() - interval "
@@ -291,15 +297,9 @@ START_TEST(test_join_close_race)
 {
 	PGconn		*a = raw(), *b = raw(), *c = raw();
 	PGresult	*r;
-	char		 got[1024], t1[16], t2[16], game[64], sql[512];
+	char		 got[1024], game[64], sql[512];
 
-	value(c, "INSERT INTO team (name, abbrev) VALUES ('E', 'JEE') "
-	    "RETURNING id", t1, sizeof(t1));
-	value(c, "INSERT INTO team (name, abbrev) VALUES ('F', 'JFF') "
-	    "RETURNING id", t2, sizeof(t2));
-	snprintf(sql, sizeof(sql), "INSERT INTO game (home_team_id, "
-	    "away_team_id) VALUES (%s, %s) RETURNING id", t1, t2);
-	value(c, sql, game, sizeof(game));
+	new_game(c, "JEE", "JFF", game, sizeof(game));
 	new_session(c, "WATCHWATCHWATCHWATCH");
 	new_session(c, "JOINJOINJOINJOINJOIN");
 	exec_ok(c, "INSERT INTO sio_socket (id, sid, user_id, "
