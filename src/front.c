@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,18 @@ front_accept(struct front *f)
 		return rc == -EMFILE || rc == -ENFILE ? ERR_LIMIT : ERR_IO;
 	f->active = 1;
 	return ERR_OK;
+}
+
+int
+front_ready(const struct front *f, int timeout_ms)
+{
+	struct pollfd	 pfd;
+
+	if (f->cgi)
+		return 1;
+	pfd.fd = f->listen_fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, timeout_ms) > 0;
 }
 
 static const char *

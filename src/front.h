@@ -42,6 +42,10 @@ enum err	 front_accept(struct front *) MUSTCHECK;
 enum err	 front_read(struct front *, size_t max_payload,
 		    struct svc_req *q) MUSTCHECK;
 
+/* 1 when a connection is waiting on the slot's listening socket, 0 after
+ * timeout_ms or an interrupting signal; always 1 in CGI mode. */
+int		 front_ready(const struct front *, int timeout_ms);
+
 /* Write the response and end the request (the slot may be reused). */
 enum err	 front_answer(struct front *, const struct svc_resp *) MUSTCHECK;
 

@@ -234,6 +234,11 @@ run_single(struct svc *svc, int listen_fd, int cgi)
 	svc_resp_init(&resp);
 	ERR_IGNORE(db_open(svc->conf->database, &db));
 	do {
+		/* Wait in short steps, so a SIGTERM that lands just before
+		 * accept() is seen within a second instead of at the next
+		 * request. */
+		while (!park_inline_stopped() && !front_ready(f, 1000))
+			continue;
 		if (park_inline_stopped() || front_accept(f) != ERR_OK)
 			break;	/* SIGTERM, or fatal: never retried */
 		(void)serve(&d, db, f, &resp);
