@@ -21,7 +21,6 @@
 /* Socket.IO v5 (protocol.md §8). */
 #define SIO_MAX_ATTACHMENTS	10	/* [ref] socket.io-parser */
 #define SIO_MAX_NSP		256
-#define SIO_MAX_EVENT_NAME	64
 #define SIO_JSON_DEPTH		32	/* json_tokener_new_ex depth */
 #define SIO_MAX_ACK_ID		999999999999LL
 

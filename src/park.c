@@ -47,10 +47,9 @@ struct park {
 	struct db	*sweep_db;
 	pthread_cond_t	 stop_cv;	/* with mu: wakes the sweeper */
 	int		 ep, wake;
-	pthread_mutex_t	 mu;		/* guards incoming, stop, count */
+	pthread_mutex_t	 mu;		/* guards incoming and stop */
 	struct parked	*incoming;
 	int		 stop;
-	size_t		 count;
 	/* Owned by the thread: */
 	struct parked	**v;
 	size_t		 n, cap;
@@ -82,9 +81,6 @@ park_answer(struct park *k, size_t i)
 		    e->p.sid);
 	parked_free(e);
 	k->v[i] = k->v[--k->n];
-	pthread_mutex_lock(&k->mu);
-	k->count--;
-	pthread_mutex_unlock(&k->mu);
 }
 
 /* Remove every entry marked done, answering it (or releasing its claim
@@ -178,9 +174,6 @@ take_incoming(struct park *k)
 				    &e->resp);
 				ERR_IGNORE(front_answer(e->f, &e->resp));
 				parked_free(e);
-				pthread_mutex_lock(&k->mu);
-				k->count--;
-				pthread_mutex_unlock(&k->mu);
 				continue;
 			}
 			k->v = nv;
@@ -410,7 +403,6 @@ park_add(struct park *k, struct front *f, struct svc_resp *resp,
 	pthread_mutex_lock(&k->mu);
 	e->next = k->incoming;
 	k->incoming = e;
-	k->count++;
 	pthread_mutex_unlock(&k->mu);
 	(void)write(k->wake, &one, sizeof(one));
 	return ERR_OK;
@@ -446,17 +438,6 @@ park_stop(struct park *k)
 	pthread_cond_destroy(&k->stop_cv);
 	pthread_mutex_destroy(&k->mu);
 	free(k);
-}
-
-size_t
-park_count(struct park *k)
-{
-	size_t	 n;
-
-	pthread_mutex_lock(&k->mu);
-	n = k->count;
-	pthread_mutex_unlock(&k->mu);
-	return n;
 }
 
 static volatile sig_atomic_t	 inline_stop;

@@ -35,9 +35,6 @@ enum err	 park_add(struct park *, struct front *f, struct svc_resp *resp,
 /* Answer every parked poll with a noop, stop the thread, free all. */
 void		 park_stop(struct park *);
 
-/* Parked polls right now (for logs and the load check). */
-size_t		 park_count(struct park *);
-
 /* Async-signal-safe: make inline waits (now and later) end at once with
  * a noop; for SIGTERM in CGI and one-at-a-time mode. */
 void		 park_inline_stop(void);
