@@ -29,6 +29,7 @@ struct conf {
 	unsigned	 ping_interval;	/* ms */
 	unsigned	 ping_timeout;	/* ms */
 	unsigned	 connect_timeout; /* ms: SIO CONNECT must follow */
+	unsigned	 roll_expiry;	/* ms a pending at-bat roll stays usable */
 	size_t		 max_payload;	/* bytes of one POST body */
 	char		**cors_origins;	/* NULL-terminated; "*" allows any */
 	size_t		 ncors;

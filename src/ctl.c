@@ -53,8 +53,12 @@ usage(void)
 	(void)fputs("usage: dugoutctl [--config FILE] [--json] COMMAND\n"
 	    "  migrate [--sql-dir DIR]\n"
 	    "  token --user ID [--ttl SECONDS] [--admin]\n"
+	    "  refresh-stats\n"
 	    "  team add --name NAME --abbrev ABBR [--manager USER_ID]...\n"
-	    "  game create --home TEAM_ID --away TEAM_ID\n", stderr);
+	    "  game create --home TEAM_ID --away TEAM_ID [--lineup-home FILE]\n"
+	    "      [--lineup-away FILE] [--innings N] [--no-dh]\n"
+	    "  demo [--home-user ID] [--away-user ID] [--spectator-user ID]\n"
+	    "      [--ttl SECONDS]\n", stderr);
 	exit(2);
 }
 
@@ -125,41 +129,64 @@ cmd_migrate(struct ctl *c)
 
 /* ----------------------------------------------------------------- token */
 
+/* --ttl SECONDS: 1 second to 10 years. */
+static long long
+ttl_parse(const char *arg)
+{
+	long long	 ttl;
+	char		*end;
+
+	errno = 0;
+	ttl = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || ttl < 1 ||
+	    ttl > 10LL * 365 * 86400)
+		die("--ttl: expected seconds from 1 to 10 years");
+	return ttl;
+}
+
+/* A token for user signed with the configured key (owned); dies with a
+ * reason prefixed by cmd.  Used by token and demo alike. */
+static char *
+token_sign(const struct ctl *c, const char *cmd, const char *user,
+    long long ttl, int admin)
+{
+	char			*tok = NULL;
+	int			 asym = 0;
+	struct auth_key		 key = { c->conf.jwt_algorithm, c->conf.jwt_key,
+	    c->conf.jwt_public_key, c->conf.jwt_private_key };
+
+	if (auth_alg_known(key.alg, &asym) && asym && key.private_pem == NULL)
+		die("%s: %s tokens are signed with jwt_private_key_file, "
+		    "which is not set", cmd, key.alg);
+	if (strlen(user) > 128)
+		die("%s: the user id is longer than 128 characters", cmd);
+	if (auth_issue(&key, user, (int64_t)time(NULL), ttl, admin,
+	    &tok) != ERR_OK)
+		die("%s: cannot sign with the configured %s key", cmd, key.alg);
+	return tok;
+}
+
 static int
 cmd_token(struct ctl *c, int argc, char **argv)
 {
 	const char		*user = NULL;
 	long long		 ttl = 3600;
-	int			 admin = 0, i, asym = 0;
-	char			*tok = NULL, *end;
-	struct auth_key		 key = { c->conf.jwt_algorithm, c->conf.jwt_key,
-	    c->conf.jwt_public_key, c->conf.jwt_private_key };
+	int			 admin = 0, i;
+	char			*tok;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
 			user = argv[++i];
-		else if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc) {
-			errno = 0;
-			ttl = strtoll(argv[++i], &end, 10);
-			if (errno != 0 || *end != '\0' || ttl < 1 ||
-			    ttl > 10LL * 365 * 86400)
-				die("--ttl: expected seconds from 1 to 10 "
-				    "years");
-		} else if (strcmp(argv[i], "--admin") == 0)
+		else if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc)
+			ttl = ttl_parse(argv[++i]);
+		else if (strcmp(argv[i], "--admin") == 0)
 			admin = 1;
 		else
 			usage();
 	}
 	if (user == NULL)
 		die("token: --user is required");
-	if (auth_alg_known(key.alg, &asym) && asym && key.private_pem == NULL)
-		die("token: %s tokens are signed with jwt_private_key_file, "
-		    "which is not set", key.alg);
-	if (strlen(user) > 128)
-		die("token: the user id is longer than 128 characters");
-	if (auth_issue(&key, user, (int64_t)time(NULL), ttl, admin,
-	    &tok) != ERR_OK)
-		die("token: cannot sign with the configured %s key", key.alg);
+	tok = token_sign(c, "token", user, ttl, admin);
 	print_value(c, "token", tok, 0);
 	free(tok);
 	return 0;
@@ -234,34 +261,326 @@ is_id(const char *s)
 	return i > 0;
 }
 
+/* A lineup file is a few hundred bytes; anything near this is a mistake. */
+#define CTL_LINEUP_MAX	(64 * 1024)
+
+/*
+ * The lineup in path -- a JSON array of {card_id, position, batting_order},
+ * sql/006_demo.sql -- as compact JSON text (owned); dies naming opt.  Only
+ * the syntax is checked here: the rules are dugout_lineup_check's.
+ */
+static char *
+lineup_read(const char *opt, const char *path)
+{
+	FILE			*fp;
+	struct buf		 b;
+	struct json_tokener	*tk;
+	struct json_object	*o;
+	enum json_tokener_error	 je;
+	char			 chunk[4096], *out;
+	size_t			 n;
+	int			 ok = 1;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		die("%s: %s: %s", opt, path, strerror(errno));
+	buf_init(&b, CTL_LINEUP_MAX);
+	while (ok && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		ok = buf_append(&b, chunk, n) == ERR_OK;
+	if (ferror(fp))
+		die("%s: %s: cannot read it", opt, path);
+	(void)fclose(fp);
+	if (!ok)
+		die("%s: %s: longer than %d bytes", opt, path, CTL_LINEUP_MAX);
+	if ((tk = json_tokener_new()) == NULL)
+		die("out of memory");
+	json_tokener_set_flags(tk, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tk, b.len > 0 ? b.data : "", (int)b.len);
+	je = json_tokener_get_error(tk);
+	json_tokener_free(tk);
+	if (o == NULL || je != json_tokener_success) {
+		json_object_put(o);
+		die("%s: %s: not valid JSON (%s)", opt, path, b.len == 0 ?
+		    "the file is empty" : je == json_tokener_continue ?
+		    "it ends too soon" : json_tokener_error_desc(je));
+	}
+	buf_free(&b);
+	if (!json_object_is_type(o, json_type_array)) {
+		json_object_put(o);
+		die("%s: %s: expected a JSON array of {card_id, position, "
+		    "batting_order}", opt, path);
+	}
+	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	if (out == NULL)
+		die("out of memory");
+	return out;
+}
+
+/*
+ * Give one team of a new (pending) game its starting lineup, inside the
+ * caller's transaction: the lineup of the file when one was read, else the
+ * roster's default (dugout_lineup_default) -- or none when the team has no
+ * roster at all, as games were before cards existed.  opt names the side
+ * in messages ("lineup-home").
+ */
+static void
+lineup_apply(struct ctl *c, const char *opt, const char *game,
+    const char *team, const char *use_dh, const char *lineup)
+{
+	const char	*params[3];
+	struct db_rows	*rows = NULL;
+	char		*dflt = NULL;
+	enum err	 er;
+
+	if (lineup == NULL) {
+		params[0] = team;
+		if (db_run(c->db, Q_ROSTER_COUNT, params, &rows) != ERR_OK)
+			die("%s: cannot read team %s's roster (is "
+			    "sql/003_game.sql applied?)", opt, team);
+		if (strcmp(db_rows_get(rows, 0, 0), "0") == 0) {
+			db_rows_free(rows);
+			return;
+		}
+		db_rows_free(rows);
+		params[1] = use_dh;
+		if ((er = db_run(c->db, Q_LINEUP_DEFAULT, params,
+		    &rows)) != ERR_OK)
+			die("%s: team %s's roster cannot field a default "
+			    "lineup (%s%s); give --%s FILE", opt, team,
+			    er == ERR_NOTFOUND ? "it needs a card for each of "
+			    "P C 1B 2B 3B SS LF CF RF" : "see the message "
+			    "above", er == ERR_NOTFOUND && use_dh[0] == 't' ?
+			    ", and a position player for the DH" : "", opt);
+		if ((dflt = strdup(db_rows_get(rows, 0, 0))) == NULL)
+			die("out of memory");
+		db_rows_free(rows);
+		lineup = dflt;
+	}
+	params[0] = game;
+	params[1] = team;
+	params[2] = lineup;
+	if ((er = db_run(c->db, Q_LINEUP_CHECK, params, &rows)) != ERR_OK)
+		die("%s: cannot check the lineup (%s)", opt,
+		    er == ERR_NOTFOUND ? "the database refused its JSON" :
+		    "see the message above");
+	if (db_rows_get(rows, 0, 0) != NULL)
+		die("%s: %s", opt, db_rows_get(rows, 0, 0));
+	db_rows_free(rows);
+	if (db_run(c->db, Q_LINEUP_SET, params, NULL) != ERR_OK)
+		die("%s: cannot write the lineup: see the message above", opt);
+	free(dflt);
+}
+
+/* --innings: a scheduled length, not a limit (extra innings go on). */
+#define CTL_INNINGS_MAX	99
+
 static int
 cmd_game_create(struct ctl *c, int argc, char **argv)
 {
-	const char	*params[2] = { NULL, NULL };
+	const char	*home = NULL, *away = NULL, *file_home = NULL;
+	const char	*file_away = NULL, *innings = NULL, *params[3];
+	char		*lineup_home = NULL, *lineup_away = NULL, *game, *msg;
+	char		*use_dh;
 	struct db_rows	*rows = NULL;
 	enum err	 er;
-	int		 i;
+	int		 i, no_dh = 0;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
-			params[0] = argv[++i];
+			home = argv[++i];
 		else if (strcmp(argv[i], "--away") == 0 && i + 1 < argc)
-			params[1] = argv[++i];
+			away = argv[++i];
+		else if (strcmp(argv[i], "--lineup-home") == 0 && i + 1 < argc)
+			file_home = argv[++i];
+		else if (strcmp(argv[i], "--lineup-away") == 0 && i + 1 < argc)
+			file_away = argv[++i];
+		else if (strcmp(argv[i], "--innings") == 0 && i + 1 < argc)
+			innings = argv[++i];
+		else if (strcmp(argv[i], "--no-dh") == 0)
+			no_dh = 1;
 		else
 			usage();
 	}
-	if (params[0] == NULL || params[1] == NULL)
+	if (home == NULL || away == NULL)
 		die("game create: --home and --away are required");
-	if (!is_id(params[0]) || !is_id(params[1]))
+	if (!is_id(home) || !is_id(away))
 		die("game create: team ids are whole numbers");
-	if (strcmp(params[0], params[1]) == 0)
+	if (strcmp(home, away) == 0)
 		die("game create: a team cannot play itself");
+	if (innings != NULL && (!is_id(innings) || strlen(innings) > 2 ||
+	    atoi(innings) < 1 || atoi(innings) > CTL_INNINGS_MAX))
+		die("--innings: expected a whole number from 1 to %d",
+		    CTL_INNINGS_MAX);
+	/* The files first: a bad one changes nothing. */
+	if (file_home != NULL)
+		lineup_home = lineup_read("lineup-home", file_home);
+	if (file_away != NULL)
+		lineup_away = lineup_read("lineup-away", file_away);
+
+	/* One transaction: a refused lineup leaves no game behind. */
 	need_db(c);
+	if (db_script(c->db, "BEGIN", &msg) != ERR_OK)
+		die("database: %s", msg);
+	params[0] = home;
+	params[1] = away;
 	if ((er = db_run(c->db, Q_GAME_CREATE, params, &rows)) != ERR_OK)
 		die(er == ERR_NOTFOUND ? "game create: no team %s or %s" :
-		    "game create: failed (%s %s)", params[0], params[1]);
-	print_value(c, "game_id", db_rows_get(rows, 0, 0), 0);
+		    "game create: failed (%s %s)", home, away);
+	if ((game = strdup(db_rows_get(rows, 0, 0))) == NULL)
+		die("out of memory");
 	db_rows_free(rows);
+	/* NULLs keep the columns' defaults; the answer is use_dh. */
+	params[0] = game;
+	params[1] = innings;
+	params[2] = no_dh ? "false" : NULL;
+	if (db_run(c->db, Q_GAME_OPTIONS, params, &rows) != ERR_OK)
+		die("game create: cannot set the game's options (is "
+		    "sql/003_game.sql applied?)");
+	if ((use_dh = strdup(db_rows_get(rows, 0, 0))) == NULL)
+		die("out of memory");
+	db_rows_free(rows);
+	lineup_apply(c, "lineup-home", game, home, use_dh, lineup_home);
+	lineup_apply(c, "lineup-away", game, away, use_dh, lineup_away);
+	if (db_script(c->db, "COMMIT", &msg) != ERR_OK)
+		die("database: %s", msg);
+	print_value(c, "game_id", game, 0);
+	free(use_dh);
+	free(game);
+	free(lineup_home);
+	free(lineup_away);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ demo */
+
+/* Add key (a JSON value, reference taken) to o; dies when out of memory. */
+static void
+obj_add(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (json_object_object_add(o, key, v) != 0)
+		die("out of memory");
+}
+
+/*
+ * One side of the demo as printed: team_id, user_id and token first, then
+ * the rest of dugout_demo's object for that side (name, abbrev, lineup,
+ * pitcher), in its order.
+ */
+static struct json_object *
+demo_side(struct json_object *side, const char *token)
+{
+	struct json_object	*o, *v;
+
+	if ((o = json_object_new_object()) == NULL)
+		die("out of memory");
+	if (!json_object_object_get_ex(side, "team_id", &v))
+		die("demo: the database's answer has no team_id");
+	obj_add(o, "team_id", json_object_get(v));
+	if (!json_object_object_get_ex(side, "user_id", &v))
+		die("demo: the database's answer has no user_id");
+	obj_add(o, "user_id", json_object_get(v));
+	obj_add(o, "token", json_object_new_string(token));
+	json_object_object_foreach(side, key, val)
+		if (strcmp(key, "team_id") != 0 && strcmp(key, "user_id") != 0)
+			obj_add(o, key, json_object_get(val));
+	return o;
+}
+
+/*
+ * A ready-to-play demo: dugout_demo makes (or reuses) two fictional teams
+ * with full rosters, a new pending game and its lineups; the two managers
+ * and a spectator get tokens signed as `token` signs them.  Always prints
+ * one JSON object: {game_id, home, away, spectator}.
+ */
+static int
+cmd_demo(struct ctl *c, int argc, char **argv)
+{
+	const char		*user[3] = { "demo-home", "demo-away",
+	    "demo-spectator" }, *params[2];
+	static const char *const opt[3] = { "--home-user", "--away-user",
+	    "--spectator-user" };
+	char			*tok[3];
+	long long		 ttl = 86400;
+	struct db_rows		*rows = NULL;
+	struct json_object	*got, *out, *v, *spec;
+	enum err		 er;
+	int			 i, k, matched;
+
+	for (i = 0; i < argc; i++) {
+		matched = 0;
+		for (k = 0; k < 3; k++)
+			if (strcmp(argv[i], opt[k]) == 0 && i + 1 < argc) {
+				user[k] = argv[++i];
+				matched = 1;
+				break;
+			}
+		if (matched)
+			continue;
+		if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc)
+			ttl = ttl_parse(argv[++i]);
+		else
+			usage();
+	}
+	for (k = 0; k < 3; k++)
+		if (user[k][0] == '\0')
+			die("demo: %s: the user id is empty", opt[k]);
+	/* Sign first: a key that cannot sign leaves no game behind. */
+	for (k = 0; k < 3; k++)
+		tok[k] = token_sign(c, "demo", user[k], ttl, 0);
+
+	need_db(c);
+	params[0] = user[0];
+	params[1] = user[1];
+	if ((er = db_run(c->db, Q_DEMO, params, &rows)) != ERR_OK)
+		die("demo: %s", er == ERR_RETRY ? "the database was busy, run "
+		    "it again" : "failed (are the migrations applied? see the "
+		    "message above)");
+	if ((got = json_tokener_parse(db_rows_get(rows, 0, 0))) == NULL)
+		die("demo: the database's answer is not JSON");
+	db_rows_free(rows);
+
+	if ((out = json_object_new_object()) == NULL)
+		die("out of memory");
+	if (!json_object_object_get_ex(got, "game_id", &v))
+		die("demo: the database's answer has no game_id");
+	obj_add(out, "game_id", json_object_get(v));
+	for (k = 0; k < 2; k++) {
+		if (!json_object_object_get_ex(got, k == 0 ? "home" : "away",
+		    &v))
+			die("demo: the database's answer has no %s",
+			    k == 0 ? "home" : "away");
+		obj_add(out, k == 0 ? "home" : "away", demo_side(v, tok[k]));
+	}
+	if ((spec = json_object_new_object()) == NULL)
+		die("out of memory");
+	obj_add(spec, "user_id", json_object_new_string(user[2]));
+	obj_add(spec, "token", json_object_new_string(tok[2]));
+	obj_add(out, "spectator", spec);
+	(void)printf("%s\n", json_object_to_json_string_ext(out,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(out);
+	json_object_put(got);
+	for (k = 0; k < 3; k++)
+		free(tok[k]);
+	return 0;
+}
+
+/* --------------------------------------------------------- refresh-stats */
+
+/* Recompute the season materialized views (sql/005_stats.sql). */
+static int
+cmd_refresh_stats(struct ctl *c)
+{
+	enum err	 er;
+
+	need_db(c);
+	if ((er = db_run(c->db, Q_STATS_REFRESH, NULL, NULL)) != ERR_OK)
+		die("refresh-stats: %s", er == ERR_RETRY ? "the refresh "
+		    "collided with another one, run it again" : "failed "
+		    "(is sql/005_stats.sql applied? see the message above)");
+	(void)printf("%s\n", c->json ? "{\"refreshed\": true}" :
+	    "refreshed");
 	return 0;
 }
 
@@ -300,12 +619,16 @@ main(int argc, char *argv[])
 		rc = cmd_migrate(&c);
 	} else if (strcmp(argv[0], "token") == 0)
 		rc = cmd_token(&c, argc - 1, argv + 1);
+	else if (argc == 1 && strcmp(argv[0], "refresh-stats") == 0)
+		rc = cmd_refresh_stats(&c);
 	else if (argc >= 2 && strcmp(argv[0], "team") == 0 &&
 	    strcmp(argv[1], "add") == 0)
 		rc = cmd_team_add(&c, argc - 2, argv + 2);
 	else if (argc >= 2 && strcmp(argv[0], "game") == 0 &&
 	    strcmp(argv[1], "create") == 0)
 		rc = cmd_game_create(&c, argc - 2, argv + 2);
+	else if (strcmp(argv[0], "demo") == 0)
+		rc = cmd_demo(&c, argc - 1, argv + 1);
 	else
 		usage();
 	db_free(c.db);

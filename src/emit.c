@@ -127,6 +127,15 @@ enum err
 emit_error(struct db *db, const char *sid, struct span nsp, int64_t ack_id,
     const char *code, const char *message, const char *field)
 {
+	return emit_refusal(db, sid, nsp, ack_id, "error", code, message,
+	    field);
+}
+
+enum err
+emit_refusal(struct db *db, const char *sid, struct span nsp, int64_t ack_id,
+    const char *event, const char *code, const char *message,
+    const char *field)
+{
 	struct json_object	*e = NULL, *ack = NULL, *args = NULL;
 	enum err		 er = ERR_NOMEM;
 
@@ -138,7 +147,7 @@ emit_error(struct db *db, const char *sid, struct span nsp, int64_t ack_id,
 	    (field != NULL && json_object_object_add(e, "field",
 	    json_object_new_string(field)) != 0))
 		goto out;
-	if ((er = emit_event(db, sid, nsp, -1, "error", e)) != ERR_OK ||
+	if ((er = emit_event(db, sid, nsp, -1, event, e)) != ERR_OK ||
 	    ack_id < 0)
 		goto out;
 	er = ERR_NOMEM;

@@ -43,4 +43,10 @@ enum err	 emit_error(struct db *, const char *sid, struct span nsp,
 		    int64_t ack_id, const char *code, const char *message,
 		    const char *field) MUSTCHECK;
 
+/* The same refusal under another event name: `outcome_rejected` and
+ * `substitution_error` carry {message, code, field?} too. */
+enum err	 emit_refusal(struct db *, const char *sid, struct span nsp,
+		    int64_t ack_id, const char *event, const char *code,
+		    const char *message, const char *field) MUSTCHECK;
+
 #endif

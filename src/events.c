@@ -54,8 +54,8 @@ refuse(const struct ev_ctx *c, const struct refusal *r)
 
 /* {"ok": true, <key>: <value>...} as the ack, when one was asked for.
  * `extra` (may be NULL) is borrowed; its members are copied in. */
-static enum err
-ack_ok(const struct ev_ctx *c, struct json_object *extra)
+enum err
+events_ack_ok(const struct ev_ctx *c, struct json_object *extra)
 {
 	struct json_object	*o = NULL, *args = NULL;
 	enum err		 er = ERR_NOMEM;
@@ -156,8 +156,8 @@ tx_outcome(const struct ev_ctx *c, const struct join_tx *t, enum err er)
 }
 
 /* The public game state, as JSON text parsed back into an object; owned. */
-static enum err
-game_state(struct db *db, const char *game_id, struct json_object **out)
+enum err
+events_game_state(struct db *db, const char *game_id, struct json_object **out)
 {
 	struct db_rows	*rows = NULL;
 	const char	*params[1] = { game_id }, *txt;
@@ -229,10 +229,10 @@ join_run(struct db *db, void *arg)
 	    obj_add_str(conn, "user_id", c->user_id) != ERR_OK ||
 	    obj_add_str(conn, "role", t->role) != ERR_OK)
 		goto out;
-	if ((er = game_state(db, t->game_id, &state)) != ERR_OK ||
+	if ((er = events_game_state(db, t->game_id, &state)) != ERR_OK ||
 	    (er = emit_event(db, c->sid, c->nsp, -1, "game_joined",
 	    joined)) != ERR_OK ||
-	    (er = ack_ok(c, joined)) != ERR_OK ||
+	    (er = events_ack_ok(c, joined)) != ERR_OK ||
 	    (er = emit_event(db, c->sid, c->nsp, -1, "game_state",
 	    state)) != ERR_OK || !changed)
 		goto out;	/* a repeated join is not broadcast again */
@@ -293,7 +293,7 @@ leave_run(struct db *db, void *arg)
 	    obj_add_str(ul, "user_id", c->user_id) != ERR_OK)
 		goto out;
 	if ((er = emit_event(db, c->sid, c->nsp, -1, "game_left",
-	    left)) != ERR_OK || (er = ack_ok(c, left)) != ERR_OK)
+	    left)) != ERR_OK || (er = events_ack_ok(c, left)) != ERR_OK)
 		goto out;
 	er = emit_room(db, t->game_id, "user_left", ul, NULL);
 out:
@@ -331,7 +331,7 @@ heartbeat_run(struct db *db, void *arg)
 		return ERR_NOMEM;
 	if ((er = emit_event(c->db, c->sid, c->nsp, -1, "heartbeat_ack",
 	    empty)) == ERR_OK)
-		er = ack_ok(c, NULL);
+		er = events_ack_ok(c, NULL);
 	json_object_put(empty);
 	return er;
 }
@@ -344,13 +344,11 @@ ev_heartbeat(struct ev_ctx *c)
 
 /* ---------------------------------------------------------------- table */
 
-static const struct {
-	const char	*name;
-	enum err	(*fn)(struct ev_ctx *);
-} handlers[] = {
+static const struct events_handler handlers[] = {
 	{ "join_game", ev_join_game },
 	{ "leave_game", ev_leave_game },
 	{ "heartbeat", ev_heartbeat },
+	{ NULL, NULL },
 };
 
 enum err
@@ -363,9 +361,12 @@ events_dispatch(struct ev_ctx *c)
 
 	if (n != NULL && json_object_is_type(n, json_type_string)) {
 		name = json_object_get_string(n);
-		for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		for (i = 0; handlers[i].name != NULL; i++)
 			if (strcmp(handlers[i].name, name) == 0)
 				return handlers[i].fn(c);
+		for (i = 0; gameplay_handlers[i].name != NULL; i++)
+			if (strcmp(gameplay_handlers[i].name, name) == 0)
+				return gameplay_handlers[i].fn(c);
 	}
 	return fail(c, &ve);
 }

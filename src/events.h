@@ -33,6 +33,24 @@ struct ev_ctx {
 	struct json_object	*args;		/* [name, arg...] */
 };
 
+/* One row of an event table. */
+struct events_handler {
+	const char	*name;
+	enum err	(*fn)(struct ev_ctx *);
+};
+
+/* The gameplay events (gameplay.c), NULL-terminated. */
+extern const struct events_handler gameplay_handlers[];
+
+/* For the handlers: {"ok": true, <extra's members>} as the ack when one
+ * was asked for (extra may be NULL; borrowed). */
+enum err	 events_ack_ok(const struct ev_ctx *, struct json_object *extra)
+		    MUSTCHECK;
+
+/* The public game state of events.md (dugout_game_state); owned. */
+enum err	 events_game_state(struct db *, const char *game_id,
+		    struct json_object **out) MUSTCHECK;
+
 /*
  * Run the handler of args[0].  An unknown name answers `error`
  * UNKNOWN_EVENT.  ERR_DB etc. only for failures of our own (the caller

@@ -113,6 +113,70 @@ static const struct query_def queries[Q__MAX] = {
 	[Q_GAME_CREATE] = { "game_create", 2,
 	    "INSERT INTO game (home_team_id, away_team_id) "
 	    "VALUES ($1::bigint, $2::bigint) RETURNING id" },
+	[Q_ROOM_ROLE] = { "room_role", 2,
+	    "SELECT role FROM room_member WHERE socket_id = $1 "
+	    "AND game_id = $2::uuid" },
+	/* Does user $2 manage the away / home team, and their ids. */
+	[Q_GAME_SIDES] = { "game_sides", 2,
+	    "SELECT EXISTS (SELECT 1 FROM team_manager WHERE team_id = "
+	    "g.away_team_id AND user_id = $2), EXISTS (SELECT 1 FROM "
+	    "team_manager WHERE team_id = g.home_team_id AND user_id = $2), "
+	    "g.away_team_id, g.home_team_id FROM game g WHERE g.id = $1::uuid" },
+	[Q_GAME_LOAD] = { "game_load", 1,
+	    "SELECT dugout_game_load($1::uuid)::text" },
+	[Q_GAME_SAVE] = { "game_save", 2,
+	    "SELECT dugout_game_save($1::uuid, $2::json)" },
+	/* The pending roll, while unused and unexpired (the same test as
+	 * dugout_game_load's roll_pending). */
+	[Q_PENDING_ROLL] = { "pending_roll", 1,
+	    "SELECT r.id FROM game g JOIN dice_roll r ON r.id = "
+	    "g.pending_roll_id WHERE g.id = $1::uuid AND r.used_at IS NULL "
+	    "AND r.expires_at > clock_timestamp()" },
+	[Q_PLAY_RECORD] = { "play_record", 4,
+	    "SELECT dugout_play_record($1::uuid, $2::bigint, $3, $4::json)" },
+	[Q_PLAY_JSON] = { "play_json", 1,
+	    "SELECT dugout_play_json($1::bigint)::text" },
+	[Q_ROLL_NEW] = { "roll_new", 11,
+	    "SELECT dugout_roll_new($1::uuid, $2, $3, $4::int, $5::int, "
+	    "$6::int, $7::int, $8::int, $9::boolean, $10::boolean, "
+	    "$11::int)::text" },
+	[Q_DECISION_RECORD] = { "decision_record", 5,
+	    "SELECT dugout_decision_record($1::uuid, $2, $3::bigint, $4, "
+	    "$5::json)" },
+	[Q_DECISIONS_RECORD] = { "decisions_record", 2,
+	    "SELECT dugout_decisions_record($1::uuid, $2::json)" },
+	[Q_CARD_STATUS] = { "card_status", 3,
+	    "SELECT in_roster, appeared, name FROM "
+	    "dugout_card_status($1::uuid, $2::bigint, $3::bigint)" },
+	[Q_LINEUP_ENTER] = { "lineup_enter", 9,
+	    "SELECT dugout_lineup_enter($1::uuid, $2::bigint, $3::bigint, $4, "
+	    "$5::int, $6::bigint, $7, $8, $9)" },
+	[Q_LINEUP] = { "lineup", 2,
+	    "SELECT dugout_lineup($1::uuid, $2::bigint)::text" },
+	[Q_RECENT_PLAYS] = { "recent_plays", 2,
+	    "SELECT dugout_recent_plays($1::uuid, $2::int)::text" },
+	[Q_BOX_SCORE] = { "box_score", 1,
+	    "SELECT dugout_box_score($1::uuid)::text" },
+	/* Season materialized views (sql/005_stats.sql). */
+	[Q_STATS_REFRESH] = { "stats_refresh", 0,
+	    "SELECT dugout_refresh_stats()" },
+	/* Starting lineups and the demo league (sql/006_demo.sql). */
+	[Q_LINEUP_CHECK] = { "lineup_check", 3,
+	    "SELECT dugout_lineup_check($1::uuid, $2::bigint, $3::json)" },
+	[Q_LINEUP_SET] = { "lineup_set", 3,
+	    "SELECT dugout_lineup_set($1::uuid, $2::bigint, $3::json)" },
+	[Q_LINEUP_DEFAULT] = { "lineup_default", 2,
+	    "SELECT dugout_lineup_default($1::bigint, $2::boolean)::text" },
+	[Q_ROSTER_COUNT] = { "roster_count", 1,
+	    "SELECT count(*) FROM roster WHERE team_id = $1::bigint" },
+	/* NULL keeps the column's value; returns whether the game uses the DH. */
+	[Q_GAME_OPTIONS] = { "game_options", 3,
+	    "UPDATE game SET scheduled_innings = "
+	    "coalesce($2::int, scheduled_innings), "
+	    "use_dh = coalesce($3::boolean, use_dh) "
+	    "WHERE id = $1::uuid RETURNING use_dh" },
+	[Q_DEMO] = { "demo", 2,
+	    "SELECT dugout_demo($1, $2)::text" },
 };
 
 const struct query_def *

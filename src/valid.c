@@ -20,6 +20,44 @@ struct field_msgs {
 static const struct field_msgs msgs[] = {
 	{ "game_id", "Missing game_id", "Invalid game_id format" },
 	{ "role", "Missing role", "Invalid role: expected player or spectator" },
+	{ "outcome", "Missing outcome", "Invalid outcome" },
+	{ "hit_location", "Missing hit_location", "Invalid hit_location: "
+	    "expected one of P, C, 1B, 2B, 3B, SS, LF, CF, RF" },
+	{ "error_bases", "Missing error_bases",
+	    "Invalid error_bases: expected 1, 2 or 3" },
+	{ "fc_out_from", "Missing fc_out_from",
+	    "Invalid fc_out_from: expected base 1, 2 or 3" },
+	{ "base", "Missing base", "Invalid base: expected 1, 2 or 3" },
+	{ "steal_result", "Missing steal_result",
+	    "Invalid steal_result: expected safe or out" },
+	{ "advances", "Missing advances", "Invalid advances: expected a list "
+	    "of {from: 1-3, result: safe or out}, one per runner" },
+	{ "runners", "Missing runners",
+	    "Invalid runners: expected a list of distinct bases 1, 2, 3" },
+	{ "alignment", "Missing alignment", "Invalid alignment: expected "
+	    "normal, shifted_left, shifted_right or extreme_shift" },
+	{ "infield_depth", "Missing infield_depth", "Invalid infield_depth: "
+	    "expected in, normal, back or double_play" },
+	{ "outfield_depth", "Missing outfield_depth",
+	    "Invalid outfield_depth: expected in, normal or back" },
+	{ "hold_runners", "Missing hold_runners",
+	    "Invalid hold_runners: expected a list of distinct bases 1, 2, 3" },
+	{ "approach", "Missing approach", "Invalid approach: expected "
+	    "normal, contact, power or patient" },
+	{ "steal_attempts", "Missing steal_attempts", "Invalid "
+	    "steal_attempts: expected a list of distinct bases 1, 2, 3" },
+	{ "hit_and_run", "Missing hit_and_run",
+	    "Invalid hit_and_run: expected true or false" },
+	{ "bunt_attempt", "Missing bunt_attempt",
+	    "Invalid bunt_attempt: expected true or false" },
+	{ "team_id", "Missing team_id",
+	    "Invalid team_id: expected a positive integer" },
+	{ "player_out_lineup_id", "Missing player_out_lineup_id",
+	    "Invalid player_out_lineup_id: expected a positive integer" },
+	{ "player_in_card_id", "Missing player_in_card_id",
+	    "Invalid player_in_card_id: expected a positive integer" },
+	{ "new_position", "Missing new_position", "Invalid new_position: "
+	    "expected P, C, 1B, 2B, 3B, SS, LF, CF, RF or DH" },
 };
 
 static const struct field_msgs *
@@ -122,4 +160,145 @@ valid_choice(struct json_object *o, const char *field,
 	}
 	return fail(e, "INVALID_FORMAT", field,
 	    m ? m->format : "Invalid value");
+}
+
+/* The member `field` of o, NULL when absent or JSON null; borrowed. */
+static struct json_object *
+member(struct json_object *o, const char *field)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, field, &v))
+		return NULL;
+	return v;
+}
+
+static int
+missing(struct valid_err *e, const char *field)
+{
+	const struct field_msgs	*m = msgs_of(field);
+
+	return fail(e, "MISSING_FIELD", field, m ? m->missing : "Missing field");
+}
+
+static int
+malformed(struct valid_err *e, const char *field)
+{
+	const struct field_msgs	*m = msgs_of(field);
+
+	return fail(e, "INVALID_FORMAT", field, m ? m->format : "Invalid value");
+}
+
+int
+valid_int(struct json_object *o, const char *field, int64_t lo, int64_t hi,
+    int required, int64_t *out, struct valid_err *e)
+{
+	struct json_object	*v = member(o, field);
+	int64_t			 n;
+
+	if (v == NULL)
+		return required ? missing(e, field) : 1;
+	/* json-c clamps out-of-range integers to INT64_MIN/MAX, which the
+	 * range check below refuses for every range we use */
+	if (!json_object_is_type(v, json_type_int))
+		return malformed(e, field);
+	n = json_object_get_int64(v);
+	if (n < lo || n > hi)
+		return malformed(e, field);
+	*out = n;
+	return 1;
+}
+
+int
+valid_bool(struct json_object *o, const char *field, int *out,
+    struct valid_err *e)
+{
+	struct json_object	*v = member(o, field);
+
+	if (v == NULL)
+		return 1;
+	if (!json_object_is_type(v, json_type_boolean))
+		return malformed(e, field);
+	*out = json_object_get_boolean(v);
+	return 1;
+}
+
+int
+valid_bases(struct json_object *o, const char *field, unsigned *mask,
+    struct valid_err *e)
+{
+	struct json_object	*v = member(o, field), *b;
+	size_t			 i, n;
+	int64_t			 base;
+
+	if (v == NULL)
+		return 1;
+	if (!json_object_is_type(v, json_type_array) ||
+	    (n = json_object_array_length(v)) > 3)
+		return malformed(e, field);
+	*mask = 0;
+	for (i = 0; i < n; i++) {
+		b = json_object_array_get_idx(v, i);
+		if (b == NULL || !json_object_is_type(b, json_type_int))
+			return malformed(e, field);
+		base = json_object_get_int64(b);
+		if (base < 1 || base > 3 || (*mask & (1u << base)))
+			return malformed(e, field);
+		*mask |= 1u << base;
+	}
+	return 1;
+}
+
+int
+valid_string(struct json_object *o, const char *field, size_t maxlen,
+    int required, const char **out, struct valid_err *e)
+{
+	struct json_object	*v = member(o, field);
+
+	if (v == NULL)
+		return required ? missing(e, field) : 1;
+	if (!json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) > maxlen ||
+	    strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v))
+		return malformed(e, field);
+	*out = json_object_get_string(v);
+	return 1;
+}
+
+int
+valid_advances(struct json_object *o, const char *field,
+    struct valid_advance out[4], int *n, struct valid_err *e)
+{
+	struct json_object	*v = member(o, field), *a, *f, *r;
+	size_t			 i, len;
+	unsigned		 seen = 0;
+	int64_t			 from;
+	const char		*res;
+
+	*n = 0;
+	if (v == NULL)
+		return 1;
+	if (!json_object_is_type(v, json_type_array) ||
+	    (len = json_object_array_length(v)) > 4)
+		return malformed(e, field);
+	for (i = 0; i < len; i++) {
+		a = json_object_array_get_idx(v, i);
+		if (a == NULL || !json_object_is_type(a, json_type_object) ||
+		    !json_object_object_get_ex(a, "from", &f) ||
+		    f == NULL || !json_object_is_type(f, json_type_int) ||
+		    !json_object_object_get_ex(a, "result", &r) ||
+		    r == NULL || !json_object_is_type(r, json_type_string))
+			return malformed(e, field);
+		from = json_object_get_int64(f);
+		res = json_object_get_string(r);
+		if (from < 0 || from > 3 || (seen & (1u << from)) ||
+		    (strcmp(res, "safe") != 0 && strcmp(res, "out") != 0))
+			return malformed(e, field);
+		seen |= 1u << from;
+		out[*n].from = (int)from;
+		out[*n].safe = strcmp(res, "safe") == 0;
+		(*n)++;
+	}
+	return 1;
 }

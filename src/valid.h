@@ -9,6 +9,7 @@
 #define DUGOUT_VALID_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct json_object;
 
@@ -40,6 +41,36 @@ int	valid_uuid(struct json_object *o, const char *field,
 int	valid_choice(struct json_object *o, const char *field,
 	    const char *const *choices, const char *dflt, const char **out,
 	    struct valid_err *);
+
+/*
+ * An integer `field` in [lo, hi].  Absent (or null): MISSING_FIELD when
+ * required, else *out is left as the caller's default.  Anything else
+ * (a string, a float, out of range) is INVALID_FORMAT.
+ */
+int	valid_int(struct json_object *o, const char *field, int64_t lo,
+	    int64_t hi, int required, int64_t *out, struct valid_err *);
+
+/* An optional boolean; *out keeps the caller's default when absent. */
+int	valid_bool(struct json_object *o, const char *field, int *out,
+	    struct valid_err *);
+
+/* An optional list of distinct bases 1..3 as a mask of bits (1u << base);
+ * *mask keeps the caller's default when absent. */
+int	valid_bases(struct json_object *o, const char *field, unsigned *mask,
+	    struct valid_err *);
+
+/* A string of at most maxlen bytes with no NUL; borrowed from o.  Absent:
+ * MISSING_FIELD when required, else *out unchanged. */
+int	valid_string(struct json_object *o, const char *field, size_t maxlen,
+	    int required, const char **out, struct valid_err *);
+
+/* `advances`: [{from: 0..3, result: "safe"|"out"}], each runner once. */
+struct valid_advance {
+	int	 from;
+	int	 safe;
+};
+int	valid_advances(struct json_object *o, const char *field,
+	    struct valid_advance out[4], int *n, struct valid_err *);
 
 /* 1 when s is a UUID in 8-4-4-4-12 hex form. */
 int	valid_is_uuid(const char *s, size_t len);

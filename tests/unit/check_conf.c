@@ -30,6 +30,7 @@
 	"ping_interval=25000\n"					\
 	"ping_timeout=20000\n"					\
 	"connect_timeout=45000\n"				\
+	"roll_expiry=600000\n"					\
 	"max_payload=1000000\n"					\
 	"cors_origins=[]\n"					\
 	"log_level=2\n"						\
@@ -58,10 +59,11 @@ conf_dump(const struct conf *c, struct buf *b)
 	ck_assert_ptr_nonnull(c->cors_origins);
 	ck_assert_err(buf_printf(b, "database=%s\njwt_algorithm=%s\n"
 	    "jwt_key=%s\nping_interval=%u\nping_timeout=%u\n"
-	    "connect_timeout=%u\nmax_payload=%zu\ncors_origins=[",
+	    "connect_timeout=%u\nroll_expiry=%u\nmax_payload=%zu\n"
+	    "cors_origins=[",
 	    str_or_null(c->database), str_or_null(c->jwt_algorithm),
 	    str_or_null(c->jwt_key), c->ping_interval, c->ping_timeout,
-	    c->connect_timeout, c->max_payload), ERR_OK);
+	    c->connect_timeout, c->roll_expiry, c->max_payload), ERR_OK);
 	for (i = 0; c->cors_origins[i] != NULL; i++)
 		ck_assert_err(buf_printf(b, "%s%s", i ? "|" : "",
 		    c->cors_origins[i]), ERR_OK);
@@ -145,6 +147,7 @@ static const char sample[] =
 	"ping_interval = 300\n"
 	"ping_timeout = 200\n"
 	"connect_timeout = 1000\n"
+	"roll_expiry = 90000\n"
 	"max_payload = 65536\n"
 	"cors_origins = https://a.example, https://b.example\n"
 	"log_level = debug\n"
@@ -168,6 +171,7 @@ START_TEST(test_sample)
 	    "ping_interval=300\n"
 	    "ping_timeout=200\n"
 	    "connect_timeout=1000\n"
+	    "roll_expiry=90000\n"
 	    "max_payload=65536\n"
 	    "cors_origins=[https://a.example|https://b.example]\n"
 	    "log_level=3\n"
@@ -556,6 +560,10 @@ static const struct {
 	{ "connect_timeout", "99", ERR_CONFIG },
 	{ "connect_timeout", "3600000", ERR_OK },
 	{ "connect_timeout", "3600001", ERR_CONFIG },
+	{ "roll_expiry", "1000", ERR_OK },
+	{ "roll_expiry", "999", ERR_CONFIG },
+	{ "roll_expiry", "86400000", ERR_OK },
+	{ "roll_expiry", "86400001", ERR_CONFIG },
 	{ "max_payload", "16", ERR_OK },
 	{ "max_payload", "15", ERR_CONFIG },
 	{ "max_payload", "16777216", ERR_OK },

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,6 +315,122 @@ START_TEST(test_choice_bad)
 }
 END_TEST
 
+/* ------------------------------------------- ints, bools, bases, strings */
+
+#define BAD_ERRB	"Invalid error_bases: expected 1, 2 or 3"
+#define BAD_TEAM	"Invalid team_id: expected a positive integer"
+#define BAD_HOLD	"Invalid hold_runners: expected a list of distinct bases 1, 2, 3"
+#define BAD_HNR		"Invalid hit_and_run: expected true or false"
+#define BAD_OUTC	"Invalid outcome"
+#define BAD_ADV		"Invalid advances: expected a list of {from: 1-3, " \
+			"result: safe or out}, one per runner"
+
+/* kind: 'i' valid_int(field, lo 1, hi 3 or INT64_MAX for ids), 'b' bool,
+ * 'm' bases, 's' string (max 20), 'a' advances.  want_n: the int, bool,
+ * mask, string length or advance count on success. */
+static const struct {
+	char		 kind;
+	const char	*json;
+	const char	*field;
+	int		 required;
+	int		 want;
+	int64_t		 want_n;
+	const char	*code;
+	const char	*msg;
+} scalars[] = {
+	{ 'i', "{\"error_bases\":2}", "error_bases", 0, 1, 2, NULL, NULL },
+	{ 'i', "{}", "error_bases", 0, 1, -7, NULL, NULL },	/* default kept */
+	{ 'i', "{\"error_bases\":null}", "error_bases", 0, 1, -7, NULL, NULL },
+	{ 'i', "{\"error_bases\":0}", "error_bases", 0, 0, 0, "INVALID_FORMAT", BAD_ERRB },
+	{ 'i', "{\"error_bases\":4}", "error_bases", 0, 0, 0, "INVALID_FORMAT", BAD_ERRB },
+	{ 'i', "{\"error_bases\":\"2\"}", "error_bases", 0, 0, 0, "INVALID_FORMAT", BAD_ERRB },
+	{ 'i', "{\"error_bases\":2.0}", "error_bases", 0, 0, 0, "INVALID_FORMAT", BAD_ERRB },
+	{ 'i', "{\"error_bases\":true}", "error_bases", 0, 0, 0, "INVALID_FORMAT", BAD_ERRB },
+	{ 'i', "{\"error_bases\":99999999999999999999999}", "error_bases", 0, 0, 0, "INVALID_FORMAT", BAD_ERRB },
+	{ 'I', "{\"team_id\":7}", "team_id", 1, 1, 7, NULL, NULL },
+	{ 'I', "{\"team_id\":9007199254740993}", "team_id", 1, 1, 9007199254740993LL, NULL, NULL },
+	{ 'I', "{}", "team_id", 1, 0, 0, "MISSING_FIELD", "Missing team_id" },
+	{ 'I', "{\"team_id\":0}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'I', "{\"team_id\":-1}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'I', "{\"team_id\":\"1; DROP TABLE game\"}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'I', "{\"team_id\":[1]}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'b', "{\"hit_and_run\":true}", "hit_and_run", 0, 1, 1, NULL, NULL },
+	{ 'b', "{\"hit_and_run\":false}", "hit_and_run", 0, 1, 0, NULL, NULL },
+	{ 'b', "{}", "hit_and_run", 0, 1, -7, NULL, NULL },
+	{ 'b', "{\"hit_and_run\":1}", "hit_and_run", 0, 0, 0, "INVALID_FORMAT", BAD_HNR },
+	{ 'b', "{\"hit_and_run\":\"true\"}", "hit_and_run", 0, 0, 0, "INVALID_FORMAT", BAD_HNR },
+	{ 'm', "{\"hold_runners\":[]}", "hold_runners", 0, 1, 0, NULL, NULL },
+	{ 'm', "{\"hold_runners\":[1,3]}", "hold_runners", 0, 1, 10, NULL, NULL },
+	{ 'm', "{\"hold_runners\":[3,2,1]}", "hold_runners", 0, 1, 14, NULL, NULL },
+	{ 'm', "{}", "hold_runners", 0, 1, -7, NULL, NULL },
+	{ 'm', "{\"hold_runners\":[1,1]}", "hold_runners", 0, 0, 0, "INVALID_FORMAT", BAD_HOLD },
+	{ 'm', "{\"hold_runners\":[0]}", "hold_runners", 0, 0, 0, "INVALID_FORMAT", BAD_HOLD },
+	{ 'm', "{\"hold_runners\":[4]}", "hold_runners", 0, 0, 0, "INVALID_FORMAT", BAD_HOLD },
+	{ 'm', "{\"hold_runners\":[1,2,3,1]}", "hold_runners", 0, 0, 0, "INVALID_FORMAT", BAD_HOLD },
+	{ 'm', "{\"hold_runners\":[\"1\"]}", "hold_runners", 0, 0, 0, "INVALID_FORMAT", BAD_HOLD },
+	{ 'm', "{\"hold_runners\":3}", "hold_runners", 0, 0, 0, "INVALID_FORMAT", BAD_HOLD },
+	{ 's', "{\"outcome\":\"single_1\"}", "outcome", 1, 1, 8, NULL, NULL },
+	{ 's', "{}", "outcome", 1, 0, 0, "MISSING_FIELD", "Missing outcome" },
+	{ 's', "{\"outcome\":null}", "outcome", 1, 0, 0, "MISSING_FIELD", "Missing outcome" },
+	{ 's', "{\"outcome\":5}", "outcome", 1, 0, 0, "INVALID_FORMAT", BAD_OUTC },
+	{ 's', "{\"outcome\":\"x\\u0000y\"}", "outcome", 1, 0, 0, "INVALID_FORMAT", BAD_OUTC },
+	{ 's', "{\"outcome\":\"abcdefghijklmnopqrstu\"}", "outcome", 1, 0, 0, "INVALID_FORMAT", BAD_OUTC },
+	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"safe\"}]}", "advances", 0, 1, 1, NULL, NULL },
+	{ 'a', "{\"advances\":[{\"from\":3,\"result\":\"out\"},{\"from\":0,\"result\":\"safe\"}]}", "advances", 0, 1, 2, NULL, NULL },
+	{ 'a', "{}", "advances", 0, 1, 0, NULL, NULL },
+	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"maybe\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	{ 'a', "{\"advances\":[{\"from\":4,\"result\":\"safe\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"safe\"},{\"from\":2,\"result\":\"out\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	{ 'a', "{\"advances\":[{\"result\":\"safe\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	{ 'a', "{\"advances\":{\"from\":2}}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+};
+
+START_TEST(test_scalar)
+{
+	struct json_object	*o = json_of(scalars[_i].json);
+	struct valid_err	 e = { "unset", "unset", "unset" };
+	struct valid_advance	 adv[4];
+	int64_t			 n = -7;
+	int			 b = -7, na = 0, r = 0;
+	unsigned		 mask = (unsigned)-7;
+	const char		*str = NULL;
+
+	switch (scalars[_i].kind) {
+	case 'i':
+		r = valid_int(o, scalars[_i].field, 1, 3, scalars[_i].required,
+		    &n, &e);
+		break;
+	case 'I':
+		r = valid_int(o, scalars[_i].field, 1, INT64_MAX,
+		    scalars[_i].required, &n, &e);
+		break;
+	case 'b':
+		r = valid_bool(o, scalars[_i].field, &b, &e);
+		n = b;
+		break;
+	case 'm':
+		r = valid_bases(o, scalars[_i].field, &mask, &e);
+		n = mask == (unsigned)-7 ? -7 : (int64_t)mask;
+		break;
+	case 's':
+		r = valid_string(o, scalars[_i].field, 20,
+		    scalars[_i].required, &str, &e);
+		n = str ? (int64_t)strlen(str) : -7;
+		break;
+	case 'a':
+		r = valid_advances(o, scalars[_i].field, adv, &na, &e);
+		n = na;
+		break;
+	}
+	verdict_assert(scalars[_i].json, r, scalars[_i].want, &e,
+	    scalars[_i].code, scalars[_i].field, scalars[_i].msg);
+	if (r)
+		ck_assert_msg(n == scalars[_i].want_n, "%s: got %lld",
+		    scalars[_i].json, (long long)n);
+	json_object_put(o);
+}
+END_TEST
+
 static Suite *
 valid_suite(void)
 {
@@ -324,6 +441,7 @@ valid_suite(void)
 	tcase_add_table(tc, test_object, objects);
 	tcase_add_table(tc, test_uuid, uuids);
 	tcase_add_table(tc, test_choice, choices);
+	tcase_add_table(tc, test_scalar, scalars);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

@@ -1,0 +1,1093 @@
+/*
+ * gameplay.c -- the gameplay events of events.md: decisions, dice,
+ * outcomes, substitutions and the read-only game queries.
+ *
+ * Every handler follows design.md decision 2: validate the payload with no
+ * I/O (valid.h), then one transaction that locks the socket (FOR SHARE)
+ * and the game row (FOR UPDATE), loads the state document
+ * (dugout_game_load), asks the engine (game.h), writes the result and
+ * queues every reply and broadcast.  A refusal rolls the transaction back
+ * and is sent afterwards, so a refused action changes nothing.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "conf.h"
+#include "db.h"
+#include "dice.h"
+#include "emit.h"
+#include "events.h"
+#include "game.h"
+#include "game_json.h"
+#include "valid.h"
+
+#define ID_MAX	INT64_MAX
+
+enum access { READ, WRITE };
+
+/* One gameplay transaction: its input, what it decided, and the refusal
+ * to send after a rollback. */
+struct gp {
+	struct ev_ctx		*ctx;
+	char			 game_id[VALID_UUID_LEN + 1];
+	const char		*refusal_event;	/* for rule refusals */
+	/* decided inside the transaction */
+	int			 gone;		/* the socket has ended */
+	int			 refused;
+	const char		*event;		/* "error", "outcome_rejected"... */
+	const char		*code;
+	const char		*field;
+	char			 message[200];
+	int64_t			 team_ids[2];	/* away, home */
+	int			 manages[2];
+	struct json_object	*doc;		/* state document, for names */
+	struct game_state	 st;
+};
+
+/* Start (or restart, on a retried transaction) a run. */
+static void
+gp_reset(struct gp *g)
+{
+	g->gone = g->refused = 0;
+	g->event = g->code = g->field = NULL;
+	g->message[0] = '\0';
+	json_object_put(g->doc);
+	g->doc = NULL;
+}
+
+static enum err __attribute__((format(printf, 5, 6)))
+gp_refuse(struct gp *g, const char *event, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	g->refused = 1;
+	g->event = event;
+	g->code = code;
+	g->field = field;
+	va_start(ap, fmt);
+	(void)vsnprintf(g->message, sizeof(g->message), fmt, ap);
+	va_end(ap);
+	return ERR_NOTFOUND;	/* roll back; gp_finish sends it */
+}
+
+static enum err
+gp_refuse_engine(struct gp *g, const char *event, const struct g_error *e)
+{
+	return gp_refuse(g, event, e->code, e->field, "%s", e->message);
+}
+
+/* After the transaction: send a refusal, ignore a vanished socket. */
+static enum err
+gp_finish(struct gp *g, enum err er)
+{
+	struct ev_ctx	*c = g->ctx;
+
+	json_object_put(g->doc);
+	g->doc = NULL;
+	if (er == ERR_NOTFOUND && g->gone)
+		return ERR_OK;
+	if (er == ERR_NOTFOUND && g->refused)
+		return emit_refusal(c->db, c->sid, c->nsp, c->ack_id,
+		    g->event, g->code, g->message, g->field);
+	return er;
+}
+
+static enum err
+fail_as(const struct ev_ctx *c, const char *event, const struct valid_err *e)
+{
+	return emit_refusal(c->db, c->sid, c->nsp, c->ack_id, event, e->code,
+	    e->message, e->field);
+}
+
+static struct json_object *
+payload_of(const struct ev_ctx *c)
+{
+	return json_object_array_get_idx(c->args, 1);
+}
+
+/* One text value of a one-row result, NULL for none. */
+static enum err
+value(struct db *db, enum query q, const char *const *params, char **out)
+{
+	struct db_rows	*rows = NULL;
+	const char	*v;
+	enum err	 er;
+
+	*out = NULL;
+	if ((er = db_run(db, q, params, &rows)) != ERR_OK)
+		return er;
+	if ((v = db_rows_get(rows, 0, 0)) != NULL &&
+	    (*out = strdup(v)) == NULL)
+		er = ERR_NOMEM;
+	db_rows_free(rows);
+	return er;
+}
+
+/* A JSON value computed by SQL; owned. */
+static enum err
+json_value(struct db *db, enum query q, const char *const *params,
+    struct json_object **out)
+{
+	char		*txt = NULL;
+	enum err	 er;
+
+	*out = NULL;
+	if ((er = value(db, q, params, &txt)) == ERR_OK &&
+	    (txt == NULL || (*out = json_tokener_parse(txt)) == NULL))
+		er = ERR_DB;
+	free(txt);
+	return er;
+}
+
+static enum err
+obj_set(struct json_object *o, const char *k, struct json_object *v)
+{
+	if (json_object_object_add(o, k, v) != 0) {
+		json_object_put(v);
+		return ERR_NOMEM;
+	}
+	return ERR_OK;
+}
+
+/*
+ * Lock and load: socket, game row, membership, role, managed sides and
+ * the state document.  WRITE refuses spectators and starts a pending
+ * game (game_start checks both lineups).
+ */
+static enum err
+gp_open(struct db *db, struct gp *g, enum access acc, const char *nf_event)
+{
+	struct ev_ctx		*c = g->ctx;
+	struct db_rows		*rows = NULL;
+	const char		*sp[1] = { c->socket_id }, *gp1[1] = { g->game_id };
+	const char		*mp[2] = { c->socket_id, g->game_id };
+	const char		*up[2] = { g->game_id, c->user_id }, *role;
+	char			*txt = NULL;
+	struct g_error		 ge;
+	enum err		 er;
+	int			 i;
+
+	gp_reset(g);
+	if ((er = db_run(db, Q_SOCKET_LOCK, sp, &rows)) != ERR_OK)
+		goto out;
+	if (db_rows_count(rows) != 1) {
+		g->gone = 1;
+		er = ERR_NOTFOUND;
+		goto out;
+	}
+	db_rows_free(rows);
+	rows = NULL;
+	if ((er = db_run(db, Q_GAME_LOCK, gp1, &rows)) != ERR_OK)
+		goto out;
+	if (db_rows_count(rows) != 1) {
+		er = gp_refuse(g, nf_event, "GAME_NOT_FOUND",
+		    strcmp(nf_event, "outcome_rejected") == 0 ? NULL :
+		    "game_id", "Game %s not found", g->game_id);
+		goto out;
+	}
+	db_rows_free(rows);
+	rows = NULL;
+	if ((er = db_run(db, Q_ROOM_ROLE, mp, &rows)) != ERR_OK)
+		goto out;
+	if ((role = db_rows_get(rows, 0, 0)) == NULL) {
+		er = gp_refuse(g, "error", "NOT_IN_GAME", "game_id",
+		    "Not in game %s: join_game first", g->game_id);
+		goto out;
+	}
+	if (acc == WRITE && strcmp(role, "player") != 0) {
+		er = gp_refuse(g, "error", "NOT_AUTHORIZED", NULL,
+		    "Spectators can only watch: join as player to act");
+		goto out;
+	}
+	db_rows_free(rows);
+	rows = NULL;
+	if ((er = db_run(db, Q_GAME_SIDES, up, &rows)) != ERR_OK)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		const char	*m = db_rows_get(rows, 0, (size_t)i);
+		const char	*t = db_rows_get(rows, 0, (size_t)i + 2);
+
+		g->manages[i] = c->admin || (m != NULL && strcmp(m, "t") == 0);
+		g->team_ids[i] = t != NULL ? strtoll(t, NULL, 10) : 0;
+	}
+	if ((er = value(db, Q_GAME_LOAD, gp1, &txt)) != ERR_OK)
+		goto out;
+	if (txt == NULL || (g->doc = json_tokener_parse(txt)) == NULL ||
+	    (er = game_json_read(g->doc, &g->st)) != ERR_OK) {
+		er = ERR_DB;
+		goto out;
+	}
+	if (acc == WRITE && g->st.status == G_PENDING &&
+	    !game_start(&g->st, &ge))
+		er = gp_refuse(g, "error", "GAME_NOT_READY", NULL,
+		    "The game cannot start yet: %s", ge.message);
+out:
+	free(txt);
+	db_rows_free(rows);
+	return er;
+}
+
+static enum err
+gp_save(struct db *db, struct gp *g)
+{
+	struct json_object	*doc;
+	const char		*params[2];
+	enum err		 er;
+
+	if ((doc = game_json_state(&g->st)) == NULL)
+		return ERR_NOMEM;
+	params[0] = g->game_id;
+	params[1] = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	er = db_run(db, Q_GAME_SAVE, params, NULL);
+	json_object_put(doc);
+	return er;
+}
+
+/* The public game_state, broadcast to the room. */
+static enum err
+gp_broadcast_state(struct db *db, struct gp *g)
+{
+	struct json_object	*state = NULL;
+	enum err		 er;
+
+	if ((er = events_game_state(db, g->game_id, &state)) == ERR_OK)
+		er = emit_room(db, g->game_id, "game_state", state, NULL);
+	json_object_put(state);
+	return er;
+}
+
+static const char *
+side_name(int side)
+{
+	return side == G_AWAY ? "away" : side == G_HOME ? "home" : "?";
+}
+
+static const char *
+name_of(void *arg, int64_t id)
+{
+	struct gp		*g = arg;
+	struct json_object	*names, *n;
+	char			 key[24];
+
+	if (g->doc == NULL ||
+	    !json_object_object_get_ex(g->doc, "names", &names) ||
+	    names == NULL)
+		return NULL;
+	(void)snprintf(key, sizeof(key), "%" PRId64, id);
+	if (!json_object_object_get_ex(names, key, &n) || n == NULL ||
+	    !json_object_is_type(n, json_type_string))
+		return NULL;
+	return json_object_get_string(n);
+}
+
+static struct json_object *
+obj_game(const char *game_id)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (obj_set(o, "game_id", json_object_new_string(game_id)) != ERR_OK) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------ decisions */
+
+struct decision_tx {
+	struct gp		 g;
+	int			 defensive;
+	struct g_defense	 def;
+	struct g_offense	 off;
+};
+
+static enum err
+decision_run(struct db *db, void *arg)
+{
+	struct decision_tx	*t = arg;
+	struct gp		*g = &t->g;
+	struct ev_ctx		*c = g->ctx;
+	struct json_object	*ds = NULL, *d, *msg = NULL;
+	struct g_error		 ge;
+	const char		*params[5];
+	char			 team[24];
+	int			 side;
+	enum err		 er;
+
+	if ((er = gp_open(db, g, WRITE, "error")) != ERR_OK)
+		goto out;
+	side = t->defensive ? GAME_FIELDING(&g->st) : GAME_BATTING(&g->st);
+	if (!g->manages[side]) {
+		er = gp_refuse(g, "error", g->manages[1 - side] ?
+		    "NOT_YOUR_TURN" : "NOT_AUTHORIZED", NULL,
+		    "Only the %s team's manager may submit the %s decision",
+		    t->defensive ? "fielding" : "batting",
+		    t->defensive ? "defensive" : "offensive");
+		goto out;
+	}
+	if (t->defensive ? !game_defense(&g->st, &t->def, &ge) :
+	    !game_offense(&g->st, &t->off, &ge)) {
+		er = gp_refuse_engine(g, "error", &ge);
+		goto out;
+	}
+	er = ERR_NOMEM;
+	if ((ds = game_json_decisions(&g->st)) == NULL ||
+	    !json_object_object_get_ex(ds, t->defensive ? "defensive" :
+	    "offensive", &d))
+		goto out;
+	(void)snprintf(team, sizeof(team), "%" PRId64, g->team_ids[side]);
+	params[0] = g->game_id;
+	params[1] = t->defensive ? "defensive" : "offensive";
+	params[2] = team;
+	params[3] = c->user_id;
+	params[4] = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
+	if ((er = db_run(db, Q_DECISION_RECORD, params, NULL)) != ERR_OK ||
+	    (er = gp_save(db, g)) != ERR_OK)
+		goto out;
+	er = ERR_NOMEM;
+	if ((msg = obj_game(g->game_id)) == NULL ||
+	    obj_set(msg, "decision", json_object_get(d)) != ERR_OK ||
+	    obj_set(msg, "pending_decision", json_object_new_string(
+	    game_pending_decision(&g->st))) != ERR_OK)
+		goto out;
+	if ((er = emit_room(db, g->game_id, t->defensive ?
+	    "defensive_decision_submitted" : "offensive_decision_submitted",
+	    msg, NULL)) != ERR_OK ||
+	    (er = events_ack_ok(c, msg)) != ERR_OK)
+		goto out;
+	er = gp_broadcast_state(db, g);
+out:
+	json_object_put(ds);
+	json_object_put(msg);
+	return er;
+}
+
+static int
+decision_parse_enum(struct json_object *p, const char *field,
+    const char *const *names, int *out, struct valid_err *ve)
+{
+	const char	*v;
+	int		 i;
+
+	if (!valid_choice(p, field, names, names[0], &v, ve))
+		return 0;
+	for (i = 0; names[i] != NULL; i++)
+		if (names[i] == v)
+			*out = i;
+	return 1;
+}
+
+static enum err
+ev_defensive(struct ev_ctx *c)
+{
+	static const char *const aligns[] = { "normal", "shifted_left",
+		"shifted_right", "extreme_shift", NULL };
+	static const char *const ifs[] = { "normal", "back", "in",
+		"double_play", NULL };
+	static const char *const ofs[] = { "normal", "back", "in", NULL };
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct decision_tx	 t;
+	int			 a = 0, i = 0, o = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.g.ctx = c;
+	t.defensive = 1;
+	/* the enums of game.h list these in the same order */
+	if (!valid_object(p, &ve) ||
+	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
+	    !decision_parse_enum(p, "alignment", aligns, &a, &ve) ||
+	    !decision_parse_enum(p, "infield_depth", ifs, &i, &ve) ||
+	    !decision_parse_enum(p, "outfield_depth", ofs, &o, &ve) ||
+	    !valid_bases(p, "hold_runners", &t.def.hold, &ve))
+		return fail_as(c, "error", &ve);
+	t.def.alignment = (enum g_align)a;
+	t.def.infield = (enum g_infield)i;
+	t.def.outfield = (enum g_outfield)o;
+	return gp_finish(&t.g, db_tx_run(c->db, decision_run, &t));
+}
+
+static enum err
+ev_offensive(struct ev_ctx *c)
+{
+	static const char *const apps[] = { "normal", "contact", "power",
+		"patient", NULL };
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct decision_tx	 t;
+	int			 a = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.g.ctx = c;
+	if (!valid_object(p, &ve) ||
+	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
+	    !decision_parse_enum(p, "approach", apps, &a, &ve) ||
+	    !valid_bases(p, "steal_attempts", &t.off.steal, &ve) ||
+	    !valid_bool(p, "hit_and_run", &t.off.hit_and_run, &ve) ||
+	    !valid_bool(p, "bunt_attempt", &t.off.bunt, &ve))
+		return fail_as(c, "error", &ve);
+	t.off.approach = (enum g_approach)a;
+	return gp_finish(&t.g, db_tx_run(c->db, decision_run, &t));
+}
+
+/* ----------------------------------------------------------------- dice */
+
+static int
+any_runner(const struct game_state *st)
+{
+	return st->base[0].id || st->base[1].id || st->base[2].id;
+}
+
+static enum err
+roll_run(struct db *db, void *arg)
+{
+	struct gp		*g = arg;
+	struct ev_ctx		*c = g->ctx;
+	struct json_object	*roll = NULL, *msg = NULL;
+	struct dice_ab		 d;
+	const char		*params[11];
+	char			 n[7][12];
+	int			 wp, pb, i;
+	enum err		 er;
+
+	if ((er = gp_open(db, g, WRITE, "error")) != ERR_OK)
+		goto out;
+	if (g->st.status == G_FINAL) {
+		er = gp_refuse(g, "error", "GAME_OVER", "game_id",
+		    "Game is over");
+		goto out;
+	}
+	if (g->st.roll_pending) {
+		er = gp_refuse(g, "error", "ROLL_PENDING", "game_state",
+		    "A roll is already pending: submit its outcome first");
+		goto out;
+	}
+	dice_at_bat(&d);
+	/* rules.md §6 #10: no wild-pitch or passed-ball check with the
+	 * bases empty */
+	wp = d.chaos_d20 == 1 && any_runner(&g->st);
+	pb = d.chaos_d20 == 2 && any_runner(&g->st);
+	g->st.roll_pending = 1;
+	if ((er = gp_save(db, g)) != ERR_OK)
+		goto out;
+	(void)snprintf(n[0], sizeof(n[0]), "%d", d.d6_one);
+	(void)snprintf(n[1], sizeof(n[1]), "%d", d.d6_two_a);
+	(void)snprintf(n[2], sizeof(n[2]), "%d", d.d6_two_b);
+	(void)snprintf(n[3], sizeof(n[3]), "%d", d.chaos_d20);
+	(void)snprintf(n[4], sizeof(n[4]), "%d", d.resolution_d20);
+	(void)snprintf(n[5], sizeof(n[5]), "%u", c->conf->roll_expiry / 1000);
+	params[0] = g->game_id;
+	params[1] = c->user_id;
+	params[2] = c->socket_id;
+	for (i = 0; i < 5; i++)
+		params[3 + i] = n[i];
+	params[8] = wp ? "true" : "false";
+	params[9] = pb ? "true" : "false";
+	params[10] = n[5];
+	if ((er = json_value(db, Q_ROLL_NEW, params, &roll)) != ERR_OK)
+		goto out;
+	er = ERR_NOMEM;
+	if ((msg = obj_game(g->game_id)) == NULL)
+		goto out;
+	json_object_object_foreach(roll, k, v)
+		if (obj_set(msg, k, json_object_get(v)) != ERR_OK)
+			goto out;
+	if (obj_set(msg, "message", json_object_new_string(
+	    wp ? "Dice rolled - wild pitch check: read the pitcher's WP "
+	    "rating against the resolution d20" :
+	    pb ? "Dice rolled - passed ball check: read the catcher's PB "
+	    "rating against the resolution d20" :
+	    "Dice rolled - read your card and submit outcome")) != ERR_OK)
+		goto out;
+	if ((er = emit_room(db, g->game_id, "dice_rolled", msg, NULL)) !=
+	    ERR_OK || (er = events_ack_ok(c, msg)) != ERR_OK)
+		goto out;
+	er = gp_broadcast_state(db, g);
+out:
+	json_object_put(roll);
+	json_object_put(msg);
+	return er;
+}
+
+static enum err
+ev_roll_dice(struct ev_ctx *c)
+{
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct gp		 g;
+
+	memset(&g, 0, sizeof(g));
+	g.ctx = c;
+	if (!valid_object(p, &ve) || !valid_uuid(p, "game_id", g.game_id, &ve))
+		return fail_as(c, "error", &ve);
+	return gp_finish(&g, db_tx_run(c->db, roll_run, &g));
+}
+
+/* -------------------------------------------------------------- outcome */
+
+struct outcome_tx {
+	struct gp	 g;
+	struct g_submit	 sub;
+	struct g_play	 play;
+};
+
+static enum err
+outcome_emit(struct db *db, struct outcome_tx *t, const char *play_id)
+{
+	struct gp		*g = &t->g;
+	struct ev_ctx		*c = g->ctx;
+	struct json_object	*acc = NULL, *resolved = NULL;
+	const char		*params[1] = { play_id }, *loc;
+	enum err		 er = ERR_NOMEM;
+
+	loc = game_loc_name(t->play.loc);
+	if ((acc = json_object_new_object()) == NULL ||
+	    obj_set(acc, "outcome", json_object_new_string(
+	    game_outcome(t->play.outcome)->name)) != ERR_OK ||
+	    obj_set(acc, "hit_location", loc ? json_object_new_string(loc) :
+	    NULL) != ERR_OK)
+		goto out;
+	if ((er = emit_event(db, c->sid, c->nsp, -1, "outcome_accepted",
+	    acc)) != ERR_OK ||
+	    (er = json_value(db, Q_PLAY_JSON, params, &resolved)) != ERR_OK ||
+	    (er = emit_room(db, g->game_id, "play_resolved", resolved,
+	    NULL)) != ERR_OK ||
+	    (er = events_ack_ok(c, resolved)) != ERR_OK)
+		goto out;
+	er = gp_broadcast_state(db, g);
+out:
+	json_object_put(acc);
+	json_object_put(resolved);
+	return er;
+}
+
+static enum err
+decisions_record(struct db *db, struct gp *g)
+{
+	struct g_decisions	 d;
+	struct json_object	*o = NULL, *a;
+	const char		*params[2];
+	enum err		 er = ERR_NOMEM;
+	int			 i;
+
+	game_decisions(&g->st, &d);
+	if ((o = json_object_new_object()) == NULL ||
+	    obj_set(o, "win", d.win ? json_object_new_int64(d.win) : NULL) ||
+	    obj_set(o, "loss", d.loss ? json_object_new_int64(d.loss) : NULL) ||
+	    obj_set(o, "save", d.save ? json_object_new_int64(d.save) : NULL) ||
+	    (a = json_object_new_array()) == NULL ||
+	    obj_set(o, "holds", a) != ERR_OK)
+		goto out;
+	for (i = 0; i < d.nholds; i++)
+		if (json_object_array_add(a, json_object_new_int64(d.holds[i])))
+			goto out;
+	if ((a = json_object_new_array()) == NULL ||
+	    obj_set(o, "blown", a) != ERR_OK)
+		goto out;
+	for (i = 0; i < d.nblown; i++)
+		if (json_object_array_add(a, json_object_new_int64(d.blown[i])))
+			goto out;
+	params[0] = g->game_id;
+	params[1] = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	er = db_run(db, Q_DECISIONS_RECORD, params, NULL);
+out:
+	json_object_put(o);
+	return er;
+}
+
+static enum err
+outcome_run(struct db *db, void *arg)
+{
+	struct outcome_tx	*t = arg;
+	struct gp		*g = &t->g;
+	struct ev_ctx		*c = g->ctx;
+	struct json_object	*doc = NULL;
+	struct g_error		 ge;
+	const char		*gp1[1] = { g->game_id }, *params[4];
+	char			*roll = NULL, *play_id = NULL;
+	int			 had_roll;
+	enum err		 er;
+
+	if ((er = gp_open(db, g, WRITE, "outcome_rejected")) != ERR_OK)
+		goto out;
+	if ((er = value(db, Q_PENDING_ROLL, gp1, &roll)) != ERR_OK)
+		goto out;
+	/* the row, not the loader's flag, decides: one clock reading */
+	had_roll = g->st.roll_pending = roll != NULL;
+	if (!game_submit(&g->st, &t->sub, name_of, g, &t->play, &ge)) {
+		er = gp_refuse_engine(g, "outcome_rejected", &ge);
+		goto out;
+	}
+	/*
+	 * A pending roll is used by the next submission, whatever it is: a
+	 * runner event read off a wild-pitch check consumes the roll that
+	 * showed it, and the batter gets a fresh one (rules.md §1.6).
+	 */
+	g->st.roll_pending = 0;
+	er = ERR_NOMEM;
+	if ((doc = game_json_play(&t->play)) == NULL)
+		goto out;
+	params[0] = g->game_id;
+	params[1] = had_roll ? roll : NULL;
+	params[2] = c->user_id;
+	params[3] = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	if ((er = value(db, Q_PLAY_RECORD, params, &play_id)) != ERR_OK)
+		goto out;
+	if (play_id == NULL) {
+		er = ERR_DB;
+		goto out;
+	}
+	if (t->play.ends_game && (er = decisions_record(db, g)) != ERR_OK)
+		goto out;
+	if ((er = gp_save(db, g)) != ERR_OK)
+		goto out;
+	er = outcome_emit(db, t, play_id);
+out:
+	json_object_put(doc);
+	free(roll);
+	free(play_id);
+	return er;
+}
+
+/* Parse the modifiers of rules.md §1.1 into t->sub. */
+static int
+outcome_parse(struct json_object *p, struct g_submit *s,
+    struct valid_err *ve)
+{
+	static const char *const results[] = { "safe", "out", NULL };
+	struct valid_advance	 adv[4];
+	const char		*name = NULL, *loc = NULL, *sr = NULL;
+	int64_t			 eb = 0, fc = 0, base = 0;
+	int			 i, n;
+
+	if (!valid_string(p, "outcome", 40, 1, &name, ve))
+		return 0;
+	if (!game_outcome_parse(name, &s->outcome)) {
+		ve->code = "INVALID_FORMAT";
+		ve->field = "outcome";
+		ve->message = strcmp(name, "x_check") == 0 ?
+		    "Invalid outcome: x_check is not a final outcome; resolve "
+		    "the fielding chart and submit its result" :
+		    "Invalid outcome";
+		return 0;
+	}
+	if (!valid_string(p, "hit_location", 8, 0, &loc, ve))
+		return 0;
+	if (loc != NULL && !game_loc_parse(loc, &s->loc)) {
+		ve->code = "INVALID_FORMAT";
+		ve->field = "hit_location";
+		ve->message = "Invalid hit_location: expected one of P, C, 1B, "
+		    "2B, 3B, SS, LF, CF, RF";
+		return 0;
+	}
+	if (!valid_int(p, "error_bases", 1, 3, 0, &eb, ve) ||
+	    !valid_int(p, "fc_out_from", 1, 3, 0, &fc, ve) ||
+	    !valid_int(p, "base", 1, 3, 0, &base, ve) ||
+	    !valid_choice(p, "steal_result", results, "", &sr, ve) ||
+	    !valid_bases(p, "runners", &s->runners, ve) ||
+	    !valid_advances(p, "advances", adv, &n, ve))
+		return 0;
+	s->error_bases = (int)eb;
+	s->fc_out_from = (int)fc;
+	s->base = (int)base;
+	s->steal_result = *sr == '\0' ? -1 : strcmp(sr, "safe") == 0;
+	for (i = 0; i < n; i++) {
+		s->adv[i].from = adv[i].from;
+		s->adv[i].safe = adv[i].safe;
+	}
+	s->nadv = n;
+	return 1;
+}
+
+static enum err
+ev_outcome(struct ev_ctx *c)
+{
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct outcome_tx	*t;
+	enum err		 er;
+
+	/* struct g_play is a few KB: keep it off the worker's stack */
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return ERR_NOMEM;
+	t->g.ctx = c;
+	if (!valid_object(p, &ve) ||
+	    !valid_uuid(p, "game_id", t->g.game_id, &ve) ||
+	    !outcome_parse(p, &t->sub, &ve))
+		er = fail_as(c, "outcome_rejected", &ve);
+	else
+		er = gp_finish(&t->g, db_tx_run(c->db, outcome_run, t));
+	free(t);
+	return er;
+}
+
+/* -------------------------------------------------------- substitutions */
+
+struct sub_tx {
+	struct gp	 g;
+	struct g_sub	 sub;
+	int64_t		 team_id;
+	int64_t		 new_id;
+	char		 name[120];
+	enum g_pos	 pos;
+	int		 order;
+};
+
+static const char *
+sub_message(struct sub_tx *t, char *buf, size_t len)
+{
+	const char	*pos = game_pos_name(t->pos);
+
+	switch (t->sub.type) {
+	case G_SUB_PINCH_HITTER:
+		(void)snprintf(buf, len, "Pinch hitter: %s now batting #%d",
+		    t->name, t->order);
+		break;
+	case G_SUB_PINCH_RUNNER:
+		(void)snprintf(buf, len, "Pinch runner: %s runs for #%d",
+		    t->name, t->order);
+		break;
+	case G_SUB_DEFENSIVE:
+		(void)snprintf(buf, len, "Defensive replacement: %s at %s",
+		    t->name, pos ? pos : "?");
+		break;
+	case G_SUB_PITCHING:
+		(void)snprintf(buf, len, "Pitching change: %s now pitching",
+		    t->name);
+		break;
+	}
+	return buf;
+}
+
+static enum err
+sub_emit(struct db *db, struct sub_tx *t)
+{
+	struct gp		*g = &t->g;
+	struct ev_ctx		*c = g->ctx;
+	struct json_object	*m = NULL;
+	char			 text[200];
+	const char		*pos = game_pos_name(t->pos);
+	enum err		 er = ERR_NOMEM;
+
+	if ((m = json_object_new_object()) == NULL ||
+	    obj_set(m, "game_id", json_object_new_string(g->game_id)) ||
+	    obj_set(m, "type", json_object_new_string(
+	    game_sub_name(t->sub.type))) ||
+	    obj_set(m, "player_out_lineup_id",
+	    json_object_new_int64(t->sub.out_id)) ||
+	    obj_set(m, "player_in_card_id",
+	    json_object_new_int64(t->sub.in_card)) ||
+	    obj_set(m, "new_lineup_id", json_object_new_int64(t->new_id)) ||
+	    obj_set(m, "position", pos ? json_object_new_string(pos) : NULL) ||
+	    obj_set(m, "batting_order", t->order ?
+	    json_object_new_int(t->order) : NULL) ||
+	    obj_set(m, "team_id", json_object_new_int64(t->team_id)) ||
+	    obj_set(m, "message", json_object_new_string(
+	    sub_message(t, text, sizeof(text)))))
+		goto out;
+	if ((er = emit_room(db, g->game_id, "player_substituted", m,
+	    NULL)) != ERR_OK ||
+	    (er = emit_event(db, c->sid, c->nsp, -1, "substitution_confirmed",
+	    m)) != ERR_OK || (er = events_ack_ok(c, m)) != ERR_OK)
+		goto out;
+	er = gp_broadcast_state(db, g);
+out:
+	json_object_put(m);
+	return er;
+}
+
+static enum err
+sub_run(struct db *db, void *arg)
+{
+	struct sub_tx		*t = arg;
+	struct gp		*g = &t->g;
+	struct ev_ctx		*c = g->ctx;
+	struct db_rows		*rows = NULL;
+	struct g_error		 ge;
+	const char		*params[9], *v, *inherit = NULL;
+	char			 team[24], card[24], out_id[24], order[12];
+	char			*newid = NULL;
+	int			 i, side = -1;
+	enum err		 er;
+
+	if ((er = gp_open(db, g, WRITE, "error")) != ERR_OK)
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (g->team_ids[i] == t->team_id)
+			side = i;
+	if (side < 0) {
+		er = gp_refuse(g, "substitution_error", "NOT_AUTHORIZED",
+		    "team_id", "Team %" PRId64 " is not playing in this game",
+		    t->team_id);
+		goto out;
+	}
+	if (!g->manages[side]) {
+		er = gp_refuse(g, "substitution_error", "NOT_AUTHORIZED",
+		    "team_id", "Only the %s team's manager may substitute for "
+		    "it", side_name(side));
+		goto out;
+	}
+	t->sub.side = side;
+	(void)snprintf(team, sizeof(team), "%" PRId64, t->team_id);
+	(void)snprintf(card, sizeof(card), "%" PRId64, t->sub.in_card);
+	params[0] = g->game_id;
+	params[1] = team;
+	params[2] = card;
+	if ((er = db_run(db, Q_CARD_STATUS, params, &rows)) != ERR_OK)
+		goto out;
+	t->sub.in_roster = (v = db_rows_get(rows, 0, 0)) && strcmp(v, "t") == 0;
+	t->sub.appeared = (v = db_rows_get(rows, 0, 1)) && strcmp(v, "t") == 0;
+	(void)snprintf(t->name, sizeof(t->name), "%s",
+	    (v = db_rows_get(rows, 0, 2)) ? v : "the substitute");
+	if (!game_substitute(&g->st, &t->sub, 0, &t->pos, &t->order, &ge)) {
+		er = gp_refuse_engine(g, "substitution_error", &ge);
+		goto out;
+	}
+	/* a pinch hitter or runner keeps the field position of the player
+	 * he replaced until the manager changes it (game.h, inherit) */
+	for (i = 0; i < g->st.team[side].nactive; i++) {
+		const struct g_member	*m = &g->st.team[side].active[i];
+
+		if (m->id != t->sub.out_id)
+			continue;
+		/* for a pinch hitter or runner replaced in turn, the position
+		 * he was to take passes on */
+		inherit = game_pos_name(m->pos == G_POS_PH ||
+		    m->pos == G_POS_PR ? m->inherit : m->pos);
+	}
+	if (t->sub.type != G_SUB_PINCH_HITTER &&
+	    t->sub.type != G_SUB_PINCH_RUNNER)
+		inherit = NULL;
+	(void)snprintf(out_id, sizeof(out_id), "%" PRId64, t->sub.out_id);
+	(void)snprintf(order, sizeof(order), "%d", t->order);
+	params[3] = game_pos_name(t->pos);
+	params[4] = t->order ? order : NULL;
+	params[5] = out_id;
+	params[6] = game_sub_name(t->sub.type);
+	params[7] = c->user_id;
+	params[8] = inherit;
+	if ((er = value(db, Q_LINEUP_ENTER, params, &newid)) != ERR_OK)
+		goto out;
+	if (newid == NULL) {
+		er = ERR_DB;
+		goto out;
+	}
+	t->sub.in_id = t->new_id = strtoll(newid, NULL, 10);
+	if (!game_substitute(&g->st, &t->sub, 1, &t->pos, &t->order, &ge)) {
+		er = gp_refuse_engine(g, "substitution_error", &ge);
+		goto out;
+	}
+	if ((er = gp_save(db, g)) != ERR_OK)
+		goto out;
+	er = sub_emit(db, t);
+out:
+	free(newid);
+	db_rows_free(rows);
+	return er;
+}
+
+static enum err
+ev_substitute(struct ev_ctx *c, enum g_sub_type type)
+{
+	static const char *const positions[] = { "P", "C", "1B", "2B", "3B",
+		"SS", "LF", "CF", "RF", "DH", NULL };
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct sub_tx		 t;
+	const char		*pos = NULL;
+	int64_t			 out = 0, card = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.g.ctx = c;
+	t.sub.type = type;
+	if (!valid_object(p, &ve) ||
+	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
+	    !valid_int(p, "player_out_lineup_id", 1, ID_MAX, 1, &out, &ve) ||
+	    !valid_int(p, "player_in_card_id", 1, ID_MAX, 1, &card, &ve) ||
+	    !valid_int(p, "team_id", 1, ID_MAX, 1, &t.team_id, &ve) ||
+	    (type == G_SUB_DEFENSIVE &&
+	    !valid_choice(p, "new_position", positions, NULL, &pos, &ve)))
+		return fail_as(c, "substitution_error", &ve);
+	t.sub.out_id = out;
+	t.sub.in_card = card;
+	if (pos != NULL && !game_pos_parse(pos, &t.sub.pos))
+		return ERR_PROTO;	/* the choices above are all positions */
+	return gp_finish(&t.g, db_tx_run(c->db, sub_run, &t));
+}
+
+static enum err
+ev_pinch_hitter(struct ev_ctx *c)
+{
+	return ev_substitute(c, G_SUB_PINCH_HITTER);
+}
+
+static enum err
+ev_pinch_runner(struct ev_ctx *c)
+{
+	return ev_substitute(c, G_SUB_PINCH_RUNNER);
+}
+
+static enum err
+ev_defensive_replacement(struct ev_ctx *c)
+{
+	return ev_substitute(c, G_SUB_DEFENSIVE);
+}
+
+static enum err
+ev_pitching_change(struct ev_ctx *c)
+{
+	return ev_substitute(c, G_SUB_PITCHING);
+}
+
+/* ------------------------------------------------------------- queries */
+
+struct read_tx {
+	struct gp	 g;
+	int		 kind;		/* 'l' lineup, 'b' box score, 's' sync */
+	int64_t		 team_id;
+};
+
+static enum err
+iso_now(char *buf, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return ERR_IO;
+	(void)snprintf(buf + strlen(buf), len - strlen(buf), ".%03ldZ",
+	    ts.tv_nsec / 1000000);
+	return ERR_OK;
+}
+
+static enum err
+read_run(struct db *db, void *arg)
+{
+	struct read_tx		*t = arg;
+	struct gp		*g = &t->g;
+	struct ev_ctx		*c = g->ctx;
+	struct json_object	*v = NULL, *msg = NULL, *st = NULL;
+	const char		*params[2] = { g->game_id, NULL }, *ev;
+	char			 team[24], now[40];
+	enum err		 er;
+
+	if ((er = gp_open(db, g, READ, "error")) != ERR_OK)
+		goto out;
+	if ((msg = obj_game(g->game_id)) == NULL) {
+		er = ERR_NOMEM;
+		goto out;
+	}
+	switch (t->kind) {
+	case 'l':
+		if (t->team_id != g->team_ids[0] &&
+		    t->team_id != g->team_ids[1]) {
+			er = gp_refuse(g, "error", "INVALID_FORMAT", "team_id",
+			    "Team %" PRId64 " is not playing in this game",
+			    t->team_id);
+			goto out;
+		}
+		(void)snprintf(team, sizeof(team), "%" PRId64, t->team_id);
+		params[1] = team;
+		if ((er = json_value(db, Q_LINEUP, params, &v)) != ERR_OK ||
+		    (er = obj_set(msg, "team_id",
+		    json_object_new_int64(t->team_id))) != ERR_OK)
+			goto out;
+		json_object_object_foreach(v, k, x)
+			if ((er = obj_set(msg, k, json_object_get(x))) != ERR_OK)
+				goto out;
+		ev = "lineup_data";
+		break;
+	case 'b':
+		if ((er = json_value(db, Q_BOX_SCORE, params, &v)) != ERR_OK ||
+		    (er = obj_set(msg, "box_score", json_object_get(v))) !=
+		    ERR_OK)
+			goto out;
+		ev = "box_score_data";
+		break;
+	default:
+		params[1] = "10";
+		if ((er = events_game_state(db, g->game_id, &st)) != ERR_OK ||
+		    (er = json_value(db, Q_RECENT_PLAYS, params, &v)) !=
+		    ERR_OK || (er = iso_now(now, sizeof(now))) != ERR_OK ||
+		    (er = obj_set(msg, "state", json_object_get(st))) != ERR_OK ||
+		    (er = obj_set(msg, "recent_plays", json_object_get(v))) !=
+		    ERR_OK || (er = obj_set(msg, "timestamp",
+		    json_object_new_string(now))) != ERR_OK)
+			goto out;
+		ev = "game_state_sync";
+		break;
+	}
+	if ((er = emit_event(db, c->sid, c->nsp, -1, ev, msg)) == ERR_OK)
+		er = events_ack_ok(c, msg);
+out:
+	json_object_put(v);
+	json_object_put(st);
+	json_object_put(msg);
+	return er;
+}
+
+static enum err
+ev_read(struct ev_ctx *c, int kind)
+{
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct read_tx		 t;
+
+	memset(&t, 0, sizeof(t));
+	t.g.ctx = c;
+	t.kind = kind;
+	if (!valid_object(p, &ve) ||
+	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
+	    (kind == 'l' && !valid_int(p, "team_id", 1, ID_MAX, 1, &t.team_id,
+	    &ve)))
+		return fail_as(c, "error", &ve);
+	return gp_finish(&t.g, db_tx_run(c->db, read_run, &t));
+}
+
+static enum err
+ev_get_lineup(struct ev_ctx *c)
+{
+	return ev_read(c, 'l');
+}
+
+static enum err
+ev_get_box_score(struct ev_ctx *c)
+{
+	return ev_read(c, 'b');
+}
+
+static enum err
+ev_request_game_state(struct ev_ctx *c)
+{
+	return ev_read(c, 's');
+}
+
+/* ---------------------------------------------------------------- table */
+
+const struct events_handler gameplay_handlers[] = {
+	{ "submit_defensive_decision", ev_defensive },
+	{ "submit_offensive_decision", ev_offensive },
+	{ "roll_dice", ev_roll_dice },
+	{ "submit_manual_outcome", ev_outcome },
+	{ "request_pinch_hitter", ev_pinch_hitter },
+	{ "request_pinch_runner", ev_pinch_runner },
+	{ "request_defensive_replacement", ev_defensive_replacement },
+	{ "request_pitching_change", ev_pitching_change },
+	{ "get_lineup", ev_get_lineup },
+	{ "get_box_score", ev_get_box_score },
+	{ "request_game_state", ev_request_game_state },
+	{ NULL, NULL },
+};
