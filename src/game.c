@@ -2169,8 +2169,11 @@ game_substitute(struct game_state *st, const struct g_sub *s, int apply,
 	if (s->appeared)
 		return fail(err, "ALREADY_ACTIVE", "player_in_card_id",
 		    "That player has already appeared in this game");
-	if (s->in_id == 0 || member_find_c(&st->team[0], s->in_id) != NULL ||
-	    member_find_c(&st->team[1], s->in_id) != NULL)
+	/* the caller creates the entrant's lineup row only once the change
+	 * is known to be legal, so only the applying call carries its id */
+	if (apply && (s->in_id == 0 ||
+	    member_find_c(&st->team[0], s->in_id) != NULL ||
+	    member_find_c(&st->team[1], s->in_id) != NULL))
 		return fail(err, "INVALID_FORMAT", NULL,
 		    "The entrant needs a new lineup id");
 	order = m->order;
