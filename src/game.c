@@ -1445,11 +1445,13 @@ submit_check(const struct game_state *st, const struct g_submit *sub,
 		return 0;
 	if ((unsigned)sub->outcome >= G_OUTCOME__MAX)
 		return fail(err, "INVALID_FORMAT", "outcome", "Unknown outcome");
+	/* the original service checks the hit location before the roll */
+	if (!check_location(sub, err))
+		return 0;
 	if (outcome_defs[sub->outcome].needs_roll && !st->roll_pending)
 		return fail(err, "NO_PENDING_ROLL", "game_state",
 		    "No pending dice roll - call roll_dice first");
-	if (!check_location(sub, err) || !check_modifiers(st, sub, err) ||
-	    !check_runner_event(st, sub, err))
+	if (!check_modifiers(st, sub, err) || !check_runner_event(st, sub, err))
 		return 0;
 	return 1;
 }
@@ -1702,6 +1704,14 @@ desc_head(struct desc *d, const struct res *r, const struct g_play *p,
 		paren = 1;
 	} else if (o == G_FIELDERS_CHOICE || o == G_SAC_BUNT)
 		paren = 1;
+	else if (p->is_hit && p->hit_value >= 1 && p->hit_value <= 3 &&
+	    p->hit_value != outcome_aux[o].hit) {
+		/* a walk-off hit is told as what it is scored (§2.5) */
+		static const char *const credited[] = { NULL, "singles",
+			"doubles", "triples" };
+
+		verb = credited[p->hit_value];
+	}
 	if (o == G_ERROR)
 		desc_add(d, "%s reaches on an error by %s", bn, loc);
 	else if (loc == NULL)
