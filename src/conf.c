@@ -38,6 +38,9 @@ static const struct key keys[] = {
 	{ "ping_timeout", K_MS, OFF(ping_timeout), 50, 3600000 },
 	{ "connect_timeout", K_MS, OFF(connect_timeout), 100, 3600000 },
 	{ "roll_expiry", K_MS, OFF(roll_expiry), 1000, 86400000 },
+	{ "rate_limit", K_COUNT, OFF(rate_limit), 1, 100000 },
+	{ "rate_burst", K_COUNT, OFF(rate_burst), 1, 100000 },
+	{ "rate_roll_dice", K_COUNT, OFF(rate_roll_dice), 1, 100000 },
 	{ "max_payload", K_SIZE, OFF(max_payload), 16, EIO_MAX_PAYLOAD_CEILING },
 	{ "cors_origins", K_LIST, OFF(cors_origins), 0, 0 },
 	{ "log_level", K_LOGLEVEL, OFF(log_level), 0, 0 },
@@ -67,6 +70,9 @@ conf_init(struct conf *c)
 	c->ping_timeout = 20000;
 	c->connect_timeout = 45000;
 	c->roll_expiry = 600000;
+	c->rate_limit = 20;
+	c->rate_burst = 40;
+	c->rate_roll_dice = 2;
 	c->max_payload = EIO_MAX_PAYLOAD_DEFAULT;
 	c->log_level = LOG_LEVEL_INFO;
 	c->workers = 4;

@@ -30,6 +30,9 @@ struct conf {
 	unsigned	 ping_timeout;	/* ms */
 	unsigned	 connect_timeout; /* ms: SIO CONNECT must follow */
 	unsigned	 roll_expiry;	/* ms a pending at-bat roll stays usable */
+	unsigned	 rate_limit;	/* events/s per socket and event name */
+	unsigned	 rate_burst;	/* ...and how many may come at once */
+	unsigned	 rate_roll_dice; /* roll_dice/s per socket (burst the same) */
 	size_t		 max_payload;	/* bytes of one POST body */
 	char		**cors_origins;	/* NULL-terminated; "*" allows any */
 	size_t		 ncors;

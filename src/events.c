@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "conf.h"
 #include "db.h"
 #include "emit.h"
 #include "events.h"
@@ -351,24 +352,63 @@ static const struct events_handler handlers[] = {
 	{ NULL, NULL },
 };
 
+/*
+ * Take a token from the socket's bucket for this event (events.md: per
+ * socket and per event kind; roll_dice has its own lower rate, burst
+ * equal to it).  *ok is 0 when the event must be refused.
+ */
+static enum err
+rate_take(const struct ev_ctx *c, const char *event, int *ok)
+{
+	struct db_rows	*rows = NULL;
+	const char	*params[4], *v;
+	char		 rate[16], burst[16];
+	int		 roll = strcmp(event, "roll_dice") == 0;
+	enum err	 er;
+
+	(void)snprintf(rate, sizeof(rate), "%u",
+	    roll ? c->conf->rate_roll_dice : c->conf->rate_limit);
+	(void)snprintf(burst, sizeof(burst), "%u",
+	    roll ? c->conf->rate_roll_dice : c->conf->rate_burst);
+	params[0] = c->socket_id;
+	params[1] = event;
+	params[2] = rate;
+	params[3] = burst;
+	*ok = 0;
+	if ((er = db_run(c->db, Q_RATE_TAKE, params, &rows)) == ERR_OK)
+		*ok = (v = db_rows_get(rows, 0, 0)) != NULL && strcmp(v, "t") == 0;
+	db_rows_free(rows);
+	return er;
+}
+
 enum err
 events_dispatch(struct ev_ctx *c)
 {
 	struct json_object	*n = json_object_array_get_idx(c->args, 0);
-	const char		*name;
+	const char		*name = NULL;
 	size_t			 i;
+	enum err		 (*fn)(struct ev_ctx *) = NULL;
+	int			 ok;
+	enum err		 er;
 	struct valid_err	 ve = { "UNKNOWN_EVENT", NULL, "Unknown event" };
+	struct valid_err	 rl = { "RATE_LIMITED", NULL,
+		"Too many events of this kind: slow down and try again" };
 
 	if (n != NULL && json_object_is_type(n, json_type_string)) {
 		name = json_object_get_string(n);
-		for (i = 0; handlers[i].name != NULL; i++)
+		for (i = 0; fn == NULL && handlers[i].name != NULL; i++)
 			if (strcmp(handlers[i].name, name) == 0)
-				return handlers[i].fn(c);
-		for (i = 0; gameplay_handlers[i].name != NULL; i++)
+				fn = handlers[i].fn;
+		for (i = 0; fn == NULL && gameplay_handlers[i].name != NULL; i++)
 			if (strcmp(gameplay_handlers[i].name, name) == 0)
-				return gameplay_handlers[i].fn(c);
+				fn = gameplay_handlers[i].fn;
 	}
-	return fail(c, &ve);
+	/* unknown names share one bucket: a flood of them is limited too */
+	if ((er = rate_take(c, fn != NULL ? name : "*", &ok)) != ERR_OK)
+		return er;
+	if (!ok)
+		return fail(c, &rl);
+	return fn != NULL ? fn(c) : fail(c, &ve);
 }
 
 /* --------------------------------------------------------- conformance */

@@ -157,6 +157,8 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT dugout_recent_plays($1::uuid, $2::int)::text" },
 	[Q_BOX_SCORE] = { "box_score", 1,
 	    "SELECT dugout_box_score($1::uuid)::text" },
+	[Q_RATE_TAKE] = { "rate_take", 4,
+	    "SELECT dugout_rate_take($1, $2, $3::float8, $4::float8)" },
 	/* Season materialized views (sql/005_stats.sql). */
 	[Q_STATS_REFRESH] = { "stats_refresh", 0,
 	    "SELECT dugout_refresh_stats()" },

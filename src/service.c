@@ -245,7 +245,10 @@ poll_result(const struct svc *s, const char *state, const char *payload,
 	}
 	if (wait_ms != NULL && strtoll(wait_ms, NULL, 10) < wait)
 		wait = strtoll(wait_ms, NULL, 10);
-	p->deadline_ms = now + wait;
+	/* wait_ms is rounded to the nearest millisecond: one more makes sure
+	 * the ping is due when the deadline comes, or the poll would be
+	 * answered a needless noop just before it */
+	p->deadline_ms = now + wait + 1;
 	return SVC_PARK;
 }
 

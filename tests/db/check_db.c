@@ -1342,6 +1342,60 @@ START_TEST(test_decisions_record)
 }
 END_TEST
 
+/* The token bucket of events.md: a burst, then refusals, then a refill at
+ * the rate; separate buckets per event; a gone socket is refused. */
+START_TEST(test_rate_limit)
+{
+	PGconn	*c = raw();
+	char	 got[64];
+	int	 i;
+
+	new_session(c, "RATERATERATERATERATE");
+	exec_ok(c, "INSERT INTO sio_socket (id, sid, user_id, "
+	    "token_expires_at) VALUES ('rate1', 'RATERATERATERATERATE', 'u1', "
+	    "now() + interval '1 h')");
+	/* burst 3 at 2/s: three pass at once, the fourth is refused */
+	for (i = 0; i < 3; i++) {
+		value(c, "SELECT dugout_rate_take('rate1', 'roll_dice', 2, 3)",
+		    got, sizeof(got));
+		ck_assert_str_eq(got, "t");
+	}
+	value(c, "SELECT dugout_rate_take('rate1', 'roll_dice', 2, 3)", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "NULL");
+	/* another event has its own bucket */
+	value(c, "SELECT dugout_rate_take('rate1', 'heartbeat', 2, 3)", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "t");
+	/* half a second later one token has come back, and only one */
+	exec_ok(c, "SELECT pg_sleep(0.55)");
+	value(c, "SELECT dugout_rate_take('rate1', 'roll_dice', 2, 3)", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "t");
+	value(c, "SELECT dugout_rate_take('rate1', 'roll_dice', 2, 3)", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "NULL");
+	/* never above the burst, however long the wait */
+	exec_ok(c, "UPDATE sio_rate SET refilled_at = refilled_at - "
+	    "interval '1 hour' WHERE socket_id = 'rate1'");
+	value(c, "SELECT dugout_rate_take('rate1', 'roll_dice', 2, 3)", got,
+	    sizeof(got));
+	value(c, "SELECT round(tokens)::int FROM sio_rate WHERE socket_id = "
+	    "'rate1' AND event = 'roll_dice'", got, sizeof(got));
+	ck_assert_str_eq(got, "2");
+	/* a socket that does not exist gets no bucket */
+	value(c, "SELECT dugout_rate_take('nosuch', 'roll_dice', 2, 3)", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "NULL");
+	/* the buckets go with the socket */
+	exec_ok(c, "DELETE FROM sio_socket WHERE id = 'rate1'");
+	value(c, "SELECT count(*) FROM sio_rate WHERE socket_id = 'rate1'",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "0");
+	PQfinish(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1377,6 +1431,7 @@ main(void)
 	tcase_add_test(tc, test_game_checks);
 	tcase_add_test(tc, test_decisions_record);
 	tcase_add_test(tc, test_stats_views);
+	tcase_add_test(tc, test_rate_limit);
 	suite_add_tcase(s, tc);
 	rc = check_main(s);
 	pgtmp_stop(&pg);

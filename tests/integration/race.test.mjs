@@ -13,7 +13,8 @@ import { openGame, demo, psql, ack, recordAll, basesOf } from './gamehelpers.mjs
 
 // front end A: lighttpd + 2 external daemons; front end B: lighttpd + 1 daemon
 let B;
-const S = useStack('race', { external: true, procs: 2 }, async (stack) => {
+// 200 rolls in seconds: lift the rate limits (rejections tests the defaults)
+const S = useStack('race', { external: true, procs: 2, env: { DUGOUT_RATE_LIMIT: '100000', DUGOUT_RATE_BURST: '100000', DUGOUT_RATE_ROLL_DICE: '100000' } }, async (stack) => {
   B = await stack.attach({ external: true });
 });
 afterEach(() => closeAll());

@@ -13,7 +13,8 @@ import {
   openGame, snapshot, demo, shortGame, playShortGameToEnd, expectRefused, cardId,
 } from './gamehelpers.mjs';
 
-const S = useStack('substitutions');
+// scripted play rolls faster than a person: lift the rate limits
+const S = useStack('substitutions', { env: { DUGOUT_RATE_LIMIT: '100000', DUGOUT_RATE_BURST: '100000', DUGOUT_RATE_ROLL_DICE: '100000' } });
 afterEach(() => closeAll());
 
 const subRefused = (g, side, want, event, payload) =>

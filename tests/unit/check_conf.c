@@ -31,6 +31,9 @@
 	"ping_timeout=20000\n"					\
 	"connect_timeout=45000\n"				\
 	"roll_expiry=600000\n"					\
+	"rate_limit=20\n"					\
+	"rate_burst=40\n"					\
+	"rate_roll_dice=2\n"					\
 	"max_payload=1000000\n"					\
 	"cors_origins=[]\n"					\
 	"log_level=2\n"						\
@@ -59,11 +62,13 @@ conf_dump(const struct conf *c, struct buf *b)
 	ck_assert_ptr_nonnull(c->cors_origins);
 	ck_assert_err(buf_printf(b, "database=%s\njwt_algorithm=%s\n"
 	    "jwt_key=%s\nping_interval=%u\nping_timeout=%u\n"
-	    "connect_timeout=%u\nroll_expiry=%u\nmax_payload=%zu\n"
+	    "connect_timeout=%u\nroll_expiry=%u\nrate_limit=%u\n"
+	    "rate_burst=%u\nrate_roll_dice=%u\nmax_payload=%zu\n"
 	    "cors_origins=[",
 	    str_or_null(c->database), str_or_null(c->jwt_algorithm),
 	    str_or_null(c->jwt_key), c->ping_interval, c->ping_timeout,
-	    c->connect_timeout, c->roll_expiry, c->max_payload), ERR_OK);
+	    c->connect_timeout, c->roll_expiry, c->rate_limit, c->rate_burst,
+	    c->rate_roll_dice, c->max_payload), ERR_OK);
 	for (i = 0; c->cors_origins[i] != NULL; i++)
 		ck_assert_err(buf_printf(b, "%s%s", i ? "|" : "",
 		    c->cors_origins[i]), ERR_OK);
@@ -148,6 +153,9 @@ static const char sample[] =
 	"ping_timeout = 200\n"
 	"connect_timeout = 1000\n"
 	"roll_expiry = 90000\n"
+	"rate_limit = 5\n"
+	"rate_burst = 7\n"
+	"rate_roll_dice = 100000\n"
 	"max_payload = 65536\n"
 	"cors_origins = https://a.example, https://b.example\n"
 	"log_level = debug\n"
@@ -172,6 +180,9 @@ START_TEST(test_sample)
 	    "ping_timeout=200\n"
 	    "connect_timeout=1000\n"
 	    "roll_expiry=90000\n"
+	    "rate_limit=5\n"
+	    "rate_burst=7\n"
+	    "rate_roll_dice=100000\n"
 	    "max_payload=65536\n"
 	    "cors_origins=[https://a.example|https://b.example]\n"
 	    "log_level=3\n"
@@ -564,6 +575,14 @@ static const struct {
 	{ "roll_expiry", "999", ERR_CONFIG },
 	{ "roll_expiry", "86400000", ERR_OK },
 	{ "roll_expiry", "86400001", ERR_CONFIG },
+	{ "rate_limit", "1", ERR_OK },
+	{ "rate_limit", "0", ERR_CONFIG },
+	{ "rate_limit", "100000", ERR_OK },
+	{ "rate_limit", "100001", ERR_CONFIG },
+	{ "rate_burst", "0", ERR_CONFIG },
+	{ "rate_burst", "100001", ERR_CONFIG },
+	{ "rate_roll_dice", "1", ERR_OK },
+	{ "rate_roll_dice", "0", ERR_CONFIG },
 	{ "max_payload", "16", ERR_OK },
 	{ "max_payload", "15", ERR_CONFIG },
 	{ "max_payload", "16777216", ERR_OK },
