@@ -11,7 +11,7 @@
 // with a DH.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, closeAll, until } from './helpers.mjs';
+import { useStack, closeAll, until, ctl } from './helpers.mjs';
 import { openGame, basesOf, ack, psql } from './gamehelpers.mjs';
 
 // scripted play rolls faster than a person: lift the rate limits (rejections
@@ -429,6 +429,13 @@ test('a nine-inning game: the visitors win 5-3; plays, line score, box score, id
   assert.equal(await psql(S.stack, `SELECT count(*) FROM dugout_check_identity()`), '0');
   assert.equal(await psql(S.stack, `SELECT bool_and(ok)::text FROM box_score_identity
       WHERE game_id = '${gid}'`), 'true');
+
+  // season aggregates: after `dugoutctl refresh-stats` the leadoff man's
+  // season line is this game's (the first final game of this stack)
+  assert.equal(await ctl(S.stack, 'refresh-stats'), 'refreshed');
+  assert.equal(await psql(S.stack, `SELECT concat_ws(' ', s.g, s.pa, s.ab, s.h, s.hr, s.rbi)
+      FROM season_batting s JOIN lineup_entry l ON l.card_id = s.card_id AND l.team_id = s.team_id
+      WHERE l.id = ${g.ids.A1}`), '1 4 3 2 1 2');
 
   // ---- a finished game accepts no more play
   const late = await ack(g.s.home, 'roll_dice', { game_id: g.gameId });
