@@ -316,7 +316,7 @@ COMMENT ON COLUMN game.home_goahead_w IS 'Home pitcher of record when the home t
 COMMENT ON COLUMN game.home_goahead_l IS 'Visiting pitcher charged with the run that last put the home team ahead.';
 COMMENT ON COLUMN game.phantom_outs IS 'Outs the defence should have made this half (errors, interference), for earned runs (rules.md §3.4).';
 COMMENT ON COLUMN game.play_count IS 'Plays recorded so far; the next play is number play_count + 1.';
-COMMENT ON COLUMN game.pending_decision IS 'What the game waits for: defensive, offensive, resolution, outcome (a roll awaits its outcome) or none (over).';
+COMMENT ON COLUMN game.pending_decision IS 'What the game waited for after its last action: defensive, offensive, resolution, outcome (a roll awaits its outcome) or none (over).  When the pending roll has expired since, dugout_game_state reports the decision step instead of outcome.';
 COMMENT ON COLUMN game.defensive_decision_id IS 'Defensive decision in force for the current plate appearance; NULL when none was submitted (defaults).';
 COMMENT ON COLUMN game.offensive_decision_id IS 'Offensive decision in force for the current plate appearance; NULL when none was submitted (defaults).';
 COMMENT ON COLUMN game.pending_roll_id IS 'The at-bat roll awaiting its outcome; it is pending only while unused and unexpired.';

@@ -333,7 +333,14 @@ LANGUAGE sql STABLE AS $$
 	    'away_team', jsonb_build_object('id', a.id, 'name', a.name,
 	        'abbrev', a.abbrev),
 	    'batting_team_id', g.bat_team,
-	    'pending_decision', g.pending_decision,
+	    -- a roll that expired since the last action no longer awaits its
+	    -- outcome: the decision flow is where the engine would put it
+	    'pending_decision', CASE
+	        WHEN g.pending_decision <> 'outcome' OR r.id IS NOT NULL
+	            THEN g.pending_decision
+	        WHEN g.defensive_decision_id IS NULL THEN 'defensive'
+	        WHEN g.offensive_decision_id IS NULL THEN 'offensive'
+	        ELSE 'resolution' END,
 	    'decisions', jsonb_build_object(
 	        'defensive', jsonb_build_object(
 	            'alignment', coalesce(dd.alignment, 'normal'),

@@ -1,13 +1,16 @@
-// Rate limits of events.md with the default configuration: a token bucket
-// per socket and event name (20/s, bursts of 40), roll_dice at most 2/s.
-// Over the limit: `error` RATE_LIMITED, an ack {ok: false}, and nothing
-// changes; another socket, or another event, is not affected.
+// Limits of events.md.  Rate limits with the default configuration: a
+// token bucket per socket and event name (20/s, bursts of 40), roll_dice at
+// most 2/s; over the limit: `error` RATE_LIMITED, an ack {ok: false}, and
+// nothing changes; another socket, or another event, is not affected.
+// Roll expiry, shortened to 3 s for the test (default 10 minutes): an
+// expired roll is no longer pending and cannot be used.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, closeAll, until, sleep } from './helpers.mjs';
-import { openGame, snapshot, ack } from './gamehelpers.mjs';
+import { openGame, snapshot, ack, psql } from './gamehelpers.mjs';
 
-const S = useStack('ratelimit');
+const EXPIRY_MS = 3000;
+const S = useStack('limits', { env: { DUGOUT_ROLL_EXPIRY: String(EXPIRY_MS) } });
 afterEach(() => closeAll());
 
 test('roll_dice is limited to 2/s per socket: RATE_LIMITED, nothing changed, then allowed again', { timeout: 60_000 }, async () => {
@@ -51,4 +54,31 @@ test('other events: bursts of 40, then RATE_LIMITED for that event only', { time
   await sleep(1_100);
   const hb = await ack(s, 'heartbeat');
   assert.equal(hb.ok, true, JSON.stringify(hb));
+});
+
+test('a roll expires: it is no longer pending, its outcome is refused, a new roll may be made', { timeout: 60_000 }, async () => {
+  const g = await openGame(S.stack, { tag: 'expiry' });
+  const id = g.gameId;
+  const first = await ack(g.s.home, 'roll_dice', { game_id: id });
+  assert.equal(first.ok, true, JSON.stringify(first));
+  const during = await ack(g.s.spec, 'request_game_state', { game_id: id });
+  assert.equal(during.state.pending_roll?.roll_id, first.roll_id, 'pending while fresh');
+  await sleep(EXPIRY_MS + 300);
+  const after = await ack(g.s.spec, 'request_game_state', { game_id: id });
+  assert.equal(after.state.pending_roll, null, 'not pending once expired');
+  assert.notEqual(after.state.pending_decision, 'outcome', JSON.stringify(after.state));
+  const before = await snapshot(S.stack, id);
+  const late = await ack(g.s.away, 'submit_manual_outcome', { game_id: id, outcome: 'strikeout' });
+  assert.equal(late.ok, false, JSON.stringify(late));
+  assert.equal(late.error.message, 'No pending dice roll - call roll_dice first');
+  assert.deepEqual(await snapshot(S.stack, id), before, 'the refused outcome changed nothing');
+  const second = await ack(g.s.away, 'roll_dice', { game_id: id });
+  assert.equal(second.ok, true, JSON.stringify(second));
+  assert.notEqual(second.roll_id, first.roll_id);
+  const used = await ack(g.s.home, 'submit_manual_outcome', { game_id: id, outcome: 'strikeout' });
+  assert.equal(used.ok, true, JSON.stringify(used));
+  assert.equal(used.roll_id, second.roll_id);
+  // the expired roll stays on record, never used
+  assert.equal(await psql(S.stack, `SELECT used_at IS NULL AND expires_at < now()
+      FROM dice_roll WHERE id = ${Number(first.roll_id)}`), 't');
 });
