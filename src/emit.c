@@ -136,6 +136,15 @@ emit_refusal(struct db *db, const char *sid, struct span nsp, int64_t ack_id,
     const char *event, const char *code, const char *message,
     const char *field)
 {
+	return emit_refusal_errors(db, sid, nsp, ack_id, event, code, message,
+	    field, NULL);
+}
+
+enum err
+emit_refusal_errors(struct db *db, const char *sid, struct span nsp,
+    int64_t ack_id, const char *event, const char *code, const char *message,
+    const char *field, struct json_object *errors)
+{
 	struct json_object	*e = NULL, *ack = NULL, *args = NULL;
 	enum err		 er = ERR_NOMEM;
 
@@ -145,7 +154,9 @@ emit_refusal(struct db *db, const char *sid, struct span nsp, int64_t ack_id,
 	    json_object_object_add(e, "code",
 	    json_object_new_string(code)) != 0 ||
 	    (field != NULL && json_object_object_add(e, "field",
-	    json_object_new_string(field)) != 0))
+	    json_object_new_string(field)) != 0) ||
+	    (errors != NULL && json_object_object_add(e, "errors",
+	    json_object_get(errors)) != 0))
 		goto out;
 	if ((er = emit_event(db, sid, nsp, -1, event, e)) != ERR_OK ||
 	    ack_id < 0)

@@ -49,4 +49,10 @@ enum err	 emit_refusal(struct db *, const char *sid, struct span nsp,
 		    int64_t ack_id, const char *event, const char *code,
 		    const char *message, const char *field) MUSTCHECK;
 
+/* ... with the original service's "errors" list (borrowed; may be NULL). */
+enum err	 emit_refusal_errors(struct db *, const char *sid,
+		    struct span nsp, int64_t ack_id, const char *event,
+		    const char *code, const char *message, const char *field,
+		    struct json_object *errors) MUSTCHECK;
+
 #endif

@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "db.h"
 #include "dice.h"
@@ -710,6 +711,47 @@ outcome_parse(struct json_object *p, struct g_submit *s,
 	return 1;
 }
 
+/*
+ * The original answers an unknown outcome with the validator's list of
+ * errors (seed, "Validation Errors"): [{loc, msg, input}], msg naming the
+ * accepted values.
+ */
+static enum err
+outcome_unknown(const struct ev_ctx *c, struct json_object *p,
+    const struct valid_err *ve)
+{
+	struct json_object	*errs = NULL, *e = NULL, *loc, *in = NULL;
+	struct buf		 msg;
+	enum err		 er = ERR_NOMEM;
+	int			 i;
+
+	buf_init(&msg, 2048);
+	if (buf_puts(&msg, "Input should be one of:") != ERR_OK)
+		goto out;
+	for (i = 0; i < G_OUTCOME__MAX; i++)
+		if (buf_printf(&msg, "%s %s", i ? "," : "",
+		    game_outcome((enum g_outcome)i)->name) != ERR_OK)
+			goto out;
+	(void)json_object_object_get_ex(p, "outcome", &in);
+	if ((errs = json_object_new_array()) == NULL ||
+	    (e = json_object_new_object()) == NULL ||
+	    (loc = json_object_new_array()) == NULL ||
+	    obj_set(e, "loc", loc) != ERR_OK ||
+	    json_object_array_add(loc, json_object_new_string("outcome")) ||
+	    obj_set(e, "msg", json_object_new_string(msg.data)) != ERR_OK ||
+	    obj_set(e, "input", json_object_get(in)) != ERR_OK ||
+	    json_object_array_add(errs, e) != 0)
+		goto out;
+	e = NULL;	/* owned by errs */
+	er = emit_refusal_errors(c->db, c->sid, c->nsp, c->ack_id,
+	    "outcome_rejected", ve->code, ve->message, ve->field, errs);
+out:
+	json_object_put(e);
+	json_object_put(errs);
+	buf_free(&msg);
+	return er;
+}
+
 static enum err
 ev_outcome(struct ev_ctx *c)
 {
@@ -725,7 +767,10 @@ ev_outcome(struct ev_ctx *c)
 	if (!valid_object(p, &ve) ||
 	    !valid_uuid(p, "game_id", t->g.game_id, &ve) ||
 	    !outcome_parse(p, &t->sub, &ve))
-		er = fail_as(c, "outcome_rejected", &ve);
+		er = ve.field != NULL && strcmp(ve.field, "outcome") == 0 &&
+		    strcmp(ve.code, "INVALID_FORMAT") == 0 ?
+		    outcome_unknown(c, p, &ve) :
+		    fail_as(c, "outcome_rejected", &ve);
 	else
 		er = gp_finish(&t->g, db_tx_run(c->db, outcome_run, t));
 	free(t);

@@ -34,7 +34,12 @@ test('submit_manual_outcome: missing, malformed and unknown game; missing and in
   await R({ code: 'INVALID_FORMAT', field: 'game_id', message: 'Invalid game_id format' }, { game_id: `${id}0`, outcome: 'strikeout' });
   await R({ code: 'GAME_NOT_FOUND', message: `Game ${UNKNOWN} not found` }, { game_id: UNKNOWN, outcome: 'strikeout' });
   await R({ code: 'MISSING_FIELD', field: 'outcome', message: 'Missing outcome' }, { game_id: id });
-  await R({ code: 'INVALID_FORMAT', field: 'outcome', message: 'Invalid outcome' }, { game_id: id, outcome: 'home_run_derby' });
+  const unknown = await R({ code: 'INVALID_FORMAT', field: 'outcome', message: 'Invalid outcome' }, { game_id: id, outcome: 'home_run_derby' });
+  // the original's validator error list: where, what is accepted, what came
+  assert.equal(unknown.errors.length, 1, JSON.stringify(unknown));
+  assert.deepEqual(unknown.errors[0].loc, ['outcome']);
+  assert.equal(unknown.errors[0].input, 'home_run_derby');
+  assert.match(unknown.errors[0].msg, /^Input should be one of: strikeout, groundball_a, .*, balk$/);
   await R({ code: 'INVALID_FORMAT', field: 'outcome', message: /^Invalid outcome/ }, { game_id: id, outcome: 42 });
   // x_check is an intermediate result, never a final outcome (rules.md §1.1)
   await R({ field: 'outcome', message: /^Invalid outcome/ }, { game_id: id, outcome: 'x_check' });
