@@ -228,7 +228,7 @@ COMMENT ON COLUMN decision.approach IS 'Offensive: normal, contact, power or pat
 COMMENT ON COLUMN decision.steal_attempts IS 'Offensive: bases (1-3) whose runners are sent to steal.';
 COMMENT ON COLUMN decision.hit_and_run IS 'Offensive: hit-and-run on.';
 COMMENT ON COLUMN decision.bunt_attempt IS 'Offensive: the batter bunts.';
-COMMENT ON COLUMN decision.submitted_by IS 'User id (JWT sub) of the manager who submitted it.';
+COMMENT ON COLUMN decision.submitted_by IS 'User id (JWT sub) of the manager who submitted it, or "dugout" for the server''s adjustment of one after a runner event (a resolved steal no longer declared, a hold on a base now empty dropped).';
 COMMENT ON COLUMN decision.submitted_at IS 'When it was submitted.';
 
 -- ------------------------------------------------- the live game state

@@ -509,6 +509,20 @@ steal_check(const struct g_runner base[3], unsigned mask, const char *field,
 
 /* ============================================================ decisions */
 
+/*
+ * events.md: "once both are in they hold for that at-bat" -- neither side
+ * may change its call after seeing the other's.  A pinch hitter reopens
+ * the defence's (SOM order of play), which clears def_set.
+ */
+static int
+decisions_open(const struct game_state *st, struct g_error *err)
+{
+	if (st->def_set && st->off_set)
+		return fail(err, "NOT_YOUR_TURN", NULL,
+		    "Both decisions are in: they hold for this at-bat");
+	return 1;
+}
+
 int
 game_defense(struct game_state *st, const struct g_defense *d,
     struct g_error *err)
@@ -521,6 +535,8 @@ game_defense(struct game_state *st, const struct g_defense *d,
 	if (st->roll_pending)
 		return fail(err, "NOT_YOUR_TURN", NULL,
 		    "A roll is pending: submit its outcome first");
+	if (!decisions_open(st, err))
+		return 0;
 	if ((unsigned)d->alignment > G_ALIGN_EXTREME)
 		return fail(err, "INVALID_FORMAT", "alignment",
 		    "Invalid alignment");
@@ -563,6 +579,8 @@ game_offense(struct game_state *st, const struct g_offense *o,
 	if (st->roll_pending)
 		return fail(err, "NOT_YOUR_TURN", NULL,
 		    "A roll is pending: submit its outcome first");
+	if (!decisions_open(st, err))
+		return 0;
 	if ((unsigned)o->approach > G_APP_PATIENT)
 		return fail(err, "INVALID_FORMAT", "approach",
 		    "Invalid approach");
@@ -768,11 +786,13 @@ static const struct rewrite {
 	{ G_LINEOUT_MAX,	0,		K_LINEOUT_MAX },
 	{ G_POPOUT,		0,		K_HOLD_OUT },
 	{ G_FOULOUT,		0,		K_HOLD_OUT },
+	{ G_BP_LINEOUT,		C_HNR,		K_LINEOUT_HNR },	/* as lineout */
 	{ G_BP_LINEOUT,		0,		K_HOLD_OUT },
 	{ G_SAC_BUNT,		0,		K_SAC_BUNT },
 	{ G_FIELDERS_CHOICE,	0,		K_FC },
 	{ G_SINGLE_1,		C_HNR,		K_SINGLE_2 },
 	{ G_SINGLE_1,		0,		K_SINGLE_1 },
+	{ G_BP_SINGLE,		C_HNR,		K_SINGLE_2 },	/* as single_1 */
 	{ G_BP_SINGLE,		0,		K_SINGLE_1 },
 	{ G_SINGLE_2,		0,		K_SINGLE_2 },
 	{ G_SINGLE_UNCAPPED,	0,		K_SINGLE_UNC },
@@ -1229,10 +1249,30 @@ res_run(struct res *r)
 }
 
 /*
+ * Has the winning run already crossed on this play (§2.5)?  Called before
+ * an optional advance, when no third out has been made yet, so every
+ * participant at home so far is a run that counts.
+ */
+static int
+res_walked_off(const struct res *r)
+{
+	const struct game_state	*st = r->st;
+	int			 i, runs = 0;
+
+	if (GAME_BATTING(st) != G_HOME || st->inning < st->scheduled_innings)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (res_active(r, i) && r->pos[i] == 4)
+			runs++;
+	return st->team[G_HOME].score + runs > st->team[G_AWAY].score;
+}
+
+/*
  * Optional advances (rules.md §1.2 rule 6, §1.3): each listed runner must
  * be eligible on this row, every eligible runner ahead of him must also
  * have tried, the batter goes only on a throw, and nobody runs once the
- * third out is made.  Returns 0 with err on an illegal list.
+ * third out is made or the winning run has scored.  Returns 0 with err on
+ * an illegal list.
  */
 static int
 res_options(struct res *r, struct g_error *err)
@@ -1284,6 +1324,13 @@ res_options(struct res *r, struct g_error *err)
 		if (r->st->outs + r->outs >= 3)
 			return fail(err, "INVALID_FORMAT", "advances",
 			    "No runner may advance after the third out");
+		/* §2.5: the game ended when the winning run scored; the
+		 * runners behind him are left on base, so an attempt by one
+		 * of them (and an out on it) would happen after the end */
+		if (res_walked_off(r))
+			return fail(err, "INVALID_FORMAT", "advances",
+			    "No runner may advance after the winning run has "
+			    "scored");
 		if (res_occupied(r, o[k].to, f))
 			return fail(err, "INVALID_FORMAT", "advances",
 			    "Cannot advance to %s: the base is occupied",
@@ -1451,6 +1498,11 @@ submit_check(const struct game_state *st, const struct g_submit *sub,
 	if (outcome_defs[sub->outcome].needs_roll && !st->roll_pending)
 		return fail(err, "NO_PENDING_ROLL", "game_state",
 		    "No pending dice roll - call roll_dice first");
+	/* rules.md §1.5: declared steals are resolved before the at-bat */
+	if (st->off_set && st->off.steal && outcome_defs[sub->outcome].pa)
+		return fail(err, "INVALID_FORMAT", "outcome",
+		    "Steals were declared: submit stolen_base or "
+		    "caught_stealing for them before the at-bat's outcome");
 	if (!check_modifiers(st, sub, err) || !check_runner_event(st, sub, err))
 		return 0;
 	return 1;
@@ -2265,14 +2317,18 @@ game_decisions(const struct game_state *st, struct g_decisions *d)
 	f = pitcher_find_c(w, w->pitcher);
 	if (f != NULL && is_save(f, d->win))
 		d->save = f->id;
+	/* holds[] and blown[] have room for G_MAX_PITCHERS, one side's
+	 * worth, but both sides fill them: stop when full */
 	for (side = 0; side < 2; side++)
 		for (i = 0; i < st->team[side].npitchers; i++) {
 			p = &st->team[side].pitchers[i];
-			if (p->blown)
-				d->blown[d->nblown++] = p->id;
-			else if (p->save_sit && !p->starter && p->outs >= 1 &&
+			if (p->blown) {
+				if (d->nblown < (int)NELEM(d->blown))
+					d->blown[d->nblown++] = p->id;
+			} else if (p->save_sit && !p->starter && p->outs >= 1 &&
 			    p->id != st->team[side].pitcher &&
-			    p->id != d->win && p->id != d->save)
+			    p->id != d->win && p->id != d->save &&
+			    d->nholds < (int)NELEM(d->holds))
 				d->holds[d->nholds++] = p->id;
 		}
 }

@@ -306,6 +306,68 @@ obj_game(const char *game_id)
 
 /* ------------------------------------------------------------ decisions */
 
+/*
+ * Record the decision now in force for one side as a `decision` row and
+ * point the game at it (dugout_decision_record).  *out (may be NULL)
+ * receives the decision object, owned by the caller.
+ */
+static enum err
+decision_write(struct db *db, struct gp *g, int defensive, const char *by,
+    struct json_object **out)
+{
+	struct json_object	*ds, *d;
+	const char		*params[5];
+	char			 team[24];
+	int			 side;
+	enum err		 er = ERR_NOMEM;
+
+	if (out != NULL)
+		*out = NULL;
+	side = defensive ? GAME_FIELDING(&g->st) : GAME_BATTING(&g->st);
+	if ((ds = game_json_decisions(&g->st)) == NULL ||
+	    !json_object_object_get_ex(ds, defensive ? "defensive" :
+	    "offensive", &d))
+		goto out;
+	(void)snprintf(team, sizeof(team), "%" PRId64, g->team_ids[side]);
+	params[0] = g->game_id;
+	params[1] = defensive ? "defensive" : "offensive";
+	params[2] = team;
+	params[3] = by;
+	params[4] = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
+	if ((er = db_run(db, Q_DECISION_RECORD, params, NULL)) == ERR_OK &&
+	    out != NULL)
+		*out = json_object_get(d);
+out:
+	json_object_put(ds);
+	return er;
+}
+
+/*
+ * A runner event can change the decisions in force without ending the
+ * plate appearance: a resolved steal is no longer declared, a hold on a
+ * base now empty is dropped.  The adjusted decision is recorded as a new
+ * row by "dugout", so the game row never points at a call that no longer
+ * holds and the submitted one stays on record as it was.
+ */
+static enum err
+decisions_adjusted(struct db *db, struct gp *g, const struct g_defense *def,
+    const struct g_offense *off)
+{
+	const struct g_defense	*nd = &g->st.def;
+	const struct g_offense	*no = &g->st.off;
+	enum err		 er = ERR_OK;
+
+	if (g->st.def_set && (def->alignment != nd->alignment ||
+	    def->infield != nd->infield || def->outfield != nd->outfield ||
+	    def->hold != nd->hold))
+		er = decision_write(db, g, 1, "dugout", NULL);
+	if (er == ERR_OK && g->st.off_set && (off->approach != no->approach ||
+	    off->steal != no->steal || off->hit_and_run != no->hit_and_run ||
+	    off->bunt != no->bunt))
+		er = decision_write(db, g, 0, "dugout", NULL);
+	return er;
+}
+
 struct decision_tx {
 	struct gp		 g;
 	int			 defensive;
@@ -319,10 +381,8 @@ decision_run(struct db *db, void *arg)
 	struct decision_tx	*t = arg;
 	struct gp		*g = &t->g;
 	struct ev_ctx		*c = g->ctx;
-	struct json_object	*ds = NULL, *d, *msg = NULL;
+	struct json_object	*d = NULL, *msg = NULL;
 	struct g_error		 ge;
-	const char		*params[5];
-	char			 team[24];
 	int			 side;
 	enum err		 er;
 
@@ -342,19 +402,8 @@ decision_run(struct db *db, void *arg)
 		er = gp_refuse_engine(g, "error", &ge);
 		goto out;
 	}
-	er = ERR_NOMEM;
-	if ((ds = game_json_decisions(&g->st)) == NULL ||
-	    !json_object_object_get_ex(ds, t->defensive ? "defensive" :
-	    "offensive", &d))
-		goto out;
-	(void)snprintf(team, sizeof(team), "%" PRId64, g->team_ids[side]);
-	params[0] = g->game_id;
-	params[1] = t->defensive ? "defensive" : "offensive";
-	params[2] = team;
-	params[3] = c->user_id;
-	params[4] = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
-	if ((er = db_run(db, Q_DECISION_RECORD, params, NULL)) != ERR_OK ||
-	    (er = gp_save(db, g)) != ERR_OK)
+	if ((er = decision_write(db, g, t->defensive, c->user_id, &d)) !=
+	    ERR_OK || (er = gp_save(db, g)) != ERR_OK)
 		goto out;
 	er = ERR_NOMEM;
 	if ((msg = obj_game(g->game_id)) == NULL ||
@@ -369,7 +418,7 @@ decision_run(struct db *db, void *arg)
 		goto out;
 	er = gp_broadcast_state(db, g);
 out:
-	json_object_put(ds);
+	json_object_put(d);
 	json_object_put(msg);
 	return er;
 }
@@ -615,6 +664,8 @@ outcome_run(struct db *db, void *arg)
 	struct ev_ctx		*c = g->ctx;
 	struct json_object	*doc = NULL;
 	struct g_error		 ge;
+	struct g_defense	 def;
+	struct g_offense	 off;
 	const char		*gp1[1] = { g->game_id }, *params[4];
 	char			*roll = NULL, *play_id = NULL;
 	int			 had_roll;
@@ -626,6 +677,8 @@ outcome_run(struct db *db, void *arg)
 		goto out;
 	/* the row, not the loader's flag, decides: one clock reading */
 	had_roll = g->st.roll_pending = roll != NULL;
+	def = g->st.def;
+	off = g->st.off;
 	if (!game_submit(&g->st, &t->sub, name_of, g, &t->play, &ge)) {
 		er = gp_refuse_engine(g, "outcome_rejected", &ge);
 		goto out;
@@ -651,7 +704,10 @@ outcome_run(struct db *db, void *arg)
 	}
 	if (t->play.ends_game && (er = decisions_record(db, g)) != ERR_OK)
 		goto out;
-	if ((er = gp_save(db, g)) != ERR_OK)
+	/* after the play (which keeps the decisions it was played under)
+	 * and the save (so they count for the next play) */
+	if ((er = gp_save(db, g)) != ERR_OK ||
+	    (er = decisions_adjusted(db, g, &def, &off)) != ERR_OK)
 		goto out;
 	er = outcome_emit(db, t, play_id);
 out:

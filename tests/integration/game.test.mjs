@@ -425,6 +425,12 @@ test('a nine-inning game: the visitors win 5-3; plays, line score, box score, id
   // who pitched the 7th: one pitcher per half, the two starters
   assert.equal(await psql(S.stack, `SELECT count(DISTINCT pitcher_id) FROM play
       WHERE game_id = '${gid}' AND inning = 7`), '2');
+  // the stolen base in the 1st resolved the declared steal and emptied the
+  // held base: the server recorded the adjusted calls for the rest of A2's
+  // at-bat (the strikeout was played under them)
+  assert.equal(await psql(S.stack, `SELECT string_agg(side || ':' || coalesce(hold_runners::text,
+      steal_attempts::text), ' ' ORDER BY side) FROM decision
+      WHERE game_id = '${gid}' AND submitted_by = 'dugout'`), 'defensive:{} offensive:{}');
   // the §3.1 identity, checked in SQL over every finished game
   assert.equal(await psql(S.stack, `SELECT count(*) FROM dugout_check_identity()`), '0');
   assert.equal(await psql(S.stack, `SELECT bool_and(ok)::text FROM box_score_identity

@@ -683,6 +683,13 @@ START_TEST(test_pending_flow)
 	ck_assert_str_eq(game_pending_decision(&st), "defensive");
 	ck_assert(game_defense(&st, &d, &e));
 	ck_assert_str_eq(game_pending_decision(&st), "resolution");
+	/* both in: they hold for the at-bat (events.md) */
+	ck_assert(!game_defense(&st, &d, &e));
+	ck_assert_str_eq(e.code, "NOT_YOUR_TURN");
+	ck_assert_str_eq(e.message,
+	    "Both decisions are in: they hold for this at-bat");
+	ck_assert(!game_offense(&st, &o, &e));
+	ck_assert_str_eq(e.code, "NOT_YOUR_TURN");
 	st.roll_pending = 1;
 	ck_assert_str_eq(game_pending_decision(&st), "outcome");
 	p = play_ok(&st, G_WALK, G_LOC_NONE);
@@ -696,6 +703,22 @@ START_TEST(test_pending_flow)
 	d.hold = BIT(1);
 	ck_assert(game_defense(&st, &d, &e));
 	ck_assert(game_offense(&st, &o, &e));
+	/* declared steals come before the at-bat's outcome (§1.5) */
+	{
+		struct game_state	 before;
+		struct g_submit		 sub;
+
+		st.roll_pending = 1;
+		before = st;
+		memset(&sub, 0, sizeof(sub));
+		sub.outcome = G_WALK;
+		sub.steal_result = -1;
+		ck_assert(!game_submit(&st, &sub, NULL, NULL, &p, &e));
+		ck_assert_str_eq(e.code, "INVALID_FORMAT");
+		ck_assert_str_eq(e.field, "outcome");
+		ck_assert_mem_eq(&st, &before, sizeof(st));
+		st.roll_pending = 0;
+	}
 	p = play_ok(&st, G_STOLEN_BASE, G_LOC_NONE);
 	ck_assert_int_eq(p.sb, 1);
 	ck_assert_int_eq(st.off_set, 1);
@@ -792,6 +815,14 @@ static const struct {
 	{ "hit-and-run lineout doubles off R2", BIT(1) | BIT(2), 0, F_HNR, 0,
 	    G_LINEOUT, G_LOC_SS, 0, -1, -1, 0, 0, BIT(1), 2, 0, 0, 0, 1, 0, 0,
 	    0, 0, 0, 0, 0, 0, "out" },
+	/* bp_single resolves as single_1, bp_lineout as lineout (§1.1, §6
+	 * #11), hit-and-run included */
+	{ "hit-and-run turns bp_single into single_2", BIT(1), 0, F_HNR, 0,
+	    G_BP_SINGLE, G_LOC_CF, 0, -1, -1, 0, 0, BIT(1) | BIT(3), 0, 0, 0,
+	    0, 1, 0, 0, 0, 0, 0, 0, 1, 0, "1B" },
+	{ "hit-and-run bp_lineout doubles off R2", BIT(1) | BIT(2), 0, F_HNR,
+	    0, G_BP_LINEOUT, G_LOC_SS, 0, -1, -1, 0, 0, BIT(1), 2, 0, 0, 0, 1,
+	    0, 0, 0, 0, 0, 0, 0, 0, "out" },
 	{ "fc_out_from: R3 out at home", BIT(1) | BIT(3), 0, 0, 0,
 	    G_FIELDERS_CHOICE, G_LOC_3B, 0, -1, -1, 0, 3, BIT(1) | BIT(2), 1,
 	    0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, "FC" },
@@ -901,6 +932,93 @@ START_TEST(test_credits)
 		    st.team[G_AWAY].score + (credits[_i].o == G_HOMERUN ?
 		    2 : 1));
 	}
+}
+END_TEST
+
+/*
+ * Optional advances in the bottom of the 9th (rules.md §2.5): once the
+ * winning run has scored the game is over, so no runner behind him may
+ * still try for a base (and be thrown out: an out after the end).  Home
+ * trails by `behind` (0 = tied); msg NULL: accepted.
+ */
+static const struct {
+	const char	*what;
+	int		 behind;
+	unsigned	 bases;
+	int		 outs;
+	enum g_outcome	 o;
+	int		 nadv;
+	struct g_advance adv[3];
+	const char	*msg;
+	int		 outs_added, runs, ends_game, team_lob;
+} walkoff_advs[] = {
+	{ "R2 scores the winning run on the throw", 0, BIT(1) | BIT(2), 0,
+	    G_SINGLE_UNCAPPED, 1, { { 2, 1 } }, NULL, 0, 1, 1, 2 },
+	{ "R1 thrown out behind the winning run", 0, BIT(1) | BIT(2), 0,
+	    G_SINGLE_UNCAPPED, 2, { { 2, 1 }, { 1, 0 } },
+	    "No runner may advance after the winning run has scored",
+	    0, 0, 0, 0 },
+	{ "batter to second behind the winning run", 0, BIT(2), 0,
+	    G_SINGLE_UNCAPPED, 2, { { 2, 1 }, { 0, 1 } },
+	    "No runner may advance after the winning run has scored",
+	    0, 0, 0, 0 },
+	{ "R3 won it; R2 thrown out at home as the third out", 0,
+	    BIT(2) | BIT(3), 2, G_SINGLE_UNCAPPED, 1, { { 2, 0 } },
+	    "No runner may advance after the winning run has scored",
+	    0, 0, 0, 0 },
+	{ "batter thrown out at third behind the winning run", 0, BIT(1), 0,
+	    G_DOUBLE_UNCAPPED, 2, { { 1, 1 }, { 0, 0 } },
+	    "No runner may advance after the winning run has scored",
+	    0, 0, 0, 0 },
+	{ "sac fly won it; R2 thrown out at third", 0, BIT(2) | BIT(3), 1,
+	    G_FLYBALL_B, 1, { { 2, 0 } },
+	    "No runner may advance after the winning run has scored",
+	    0, 0, 0, 0 },
+	{ "the tying run: the trailing runner may still try", 1,
+	    BIT(1) | BIT(2), 0, G_SINGLE_UNCAPPED, 2, { { 2, 1 }, { 1, 0 } },
+	    NULL, 1, 1, 0, 0 },
+};
+
+START_TEST(test_walkoff_advances)
+{
+	struct game_state	 st, before;
+	struct g_submit		 s;
+	struct g_play		 p;
+	struct g_error		 e;
+	const char		*w = walkoff_advs[_i].what;
+	int			 ok, k;
+
+	fixture(&st, 1, 9);
+	st.inning = 9;
+	st.half = G_BOTTOM;
+	st.team[G_AWAY].score = 3;
+	st.team[G_HOME].score = 3 - walkoff_advs[_i].behind;
+	set_bases(&st, walkoff_advs[_i].bases);
+	st.outs = walkoff_advs[_i].outs;
+	st.roll_pending = 1;
+	s = sub_of(walkoff_advs[_i].o, G_LOC_CF);
+	s.nadv = walkoff_advs[_i].nadv;
+	for (k = 0; k < s.nadv; k++)
+		s.adv[k] = walkoff_advs[_i].adv[k];
+	before = st;
+	ok = game_submit(&st, &s, NULL, NULL, &p, &e);
+	if (walkoff_advs[_i].msg != NULL) {
+		ck_assert_msg(!ok, "%s accepted", w);
+		ck_assert(memcmp(&st, &before, sizeof(st)) == 0);
+		ck_assert_str_eq(e.code, "INVALID_FORMAT");
+		ck_assert_str_eq(e.field, "advances");
+		ck_assert_str_eq(e.message, walkoff_advs[_i].msg);
+		return;
+	}
+	ck_assert_msg(ok, "%s: %s", w, e.message);
+	ck_assert_msg(p.outs == walkoff_advs[_i].outs_added, "%s: outs %d", w,
+	    p.outs);
+	ck_assert_msg(p.runs == walkoff_advs[_i].runs, "%s: runs %d", w,
+	    p.runs);
+	ck_assert_msg(p.ends_game == walkoff_advs[_i].ends_game, "%s: end %d",
+	    w, p.ends_game);
+	ck_assert_msg(p.team_lob == walkoff_advs[_i].team_lob, "%s: lob %d", w,
+	    p.team_lob);
 }
 END_TEST
 
@@ -1331,6 +1449,46 @@ START_TEST(test_pitching_decisions)
 }
 END_TEST
 
+/* Holds and blown saves are collected from both sides into arrays sized
+ * for one side's pitchers: a marathon with many relievers in save
+ * situations on both sides must not overrun them. */
+START_TEST(test_decisions_many_relievers)
+{
+	struct game_state	 st;
+	struct g_decisions	 d;
+	struct g_team		*t;
+	int			 side, i;
+
+	fixture(&st, 1, 9);
+	for (side = 0; side < 2; side++) {
+		t = &st.team[side];
+		t->npitchers = G_MAX_PITCHERS;
+		for (i = 0; i < G_MAX_PITCHERS; i++) {
+			memset(&t->pitchers[i], 0, sizeof(t->pitchers[i]));
+			t->pitchers[i].id = side * 1000 + 300 + i;
+			t->pitchers[i].starter = i == 0;
+			t->pitchers[i].outs = 15;
+			t->pitchers[i].save_sit = i > 0;
+			t->pitchers[i].entry_lead = 1;
+		}
+		t->pitcher = t->pitchers[G_MAX_PITCHERS - 1].id;
+	}
+	st.status = G_FINAL;
+	st.winner = G_HOME;
+	st.team[G_HOME].score = 30;
+	st.team[G_AWAY].score = 29;
+	st.team[G_HOME].goahead_w = 1300;	/* the home starter */
+	st.team[G_HOME].goahead_l = 300;
+	game_decisions(&st, &d);
+	ck_assert_int_eq(d.win, 1300);
+	ck_assert_int_eq(d.loss, 300);
+	ck_assert_int_eq(d.save, 1300 + G_MAX_PITCHERS - 1);
+	ck_assert_int_eq(d.nblown, 0);
+	ck_assert_int_eq(d.nholds, G_MAX_PITCHERS);	/* 44 earned, room 24 */
+	ck_assert_int_eq(d.holds[0], 301);
+}
+END_TEST
+
 /* ============================================= 3. random games */
 
 struct prng {
@@ -1722,6 +1880,7 @@ game_suite(void)
 
 	tc = tcase_create("scoring");
 	tcase_add_table(tc, test_credits, credits);
+	tcase_add_table(tc, test_walkoff_advances, walkoff_advs);
 	tcase_add_table(tc, test_describe, descs);
 	tcase_add_test(tc, test_end_after_top_when_home_leads);
 	tcase_add_test(tc, test_extra_innings);
@@ -1731,6 +1890,7 @@ game_suite(void)
 	tcase_add_test(tc, test_pinch_runner_inherits);
 	tcase_add_test(tc, test_pinch_hitter_takes_position);
 	tcase_add_table(tc, test_pitching_decisions, pitchings);
+	tcase_add_test(tc, test_decisions_many_relievers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("property");
