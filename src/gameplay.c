@@ -159,6 +159,17 @@ obj_set(struct json_object *o, const char *k, struct json_object *v)
 	return ERR_OK;
 }
 
+/* Append v to a, which takes it; v is released if it cannot. */
+static enum err
+arr_add(struct json_object *a, struct json_object *v)
+{
+	if (v == NULL || json_object_array_add(a, v) != 0) {
+		json_object_put(v);
+		return ERR_NOMEM;
+	}
+	return ERR_OK;
+}
+
 /*
  * Lock and load: socket, game row, membership, role, managed sides and
  * the state document.  WRITE refuses spectators and starts a pending
@@ -640,13 +651,13 @@ decisions_record(struct db *db, struct gp *g)
 	    obj_set(o, "holds", a) != ERR_OK)
 		goto out;
 	for (i = 0; i < d.nholds; i++)
-		if (json_object_array_add(a, json_object_new_int64(d.holds[i])))
+		if (arr_add(a, json_object_new_int64(d.holds[i])) != ERR_OK)
 			goto out;
 	if ((a = json_object_new_array()) == NULL ||
 	    obj_set(o, "blown", a) != ERR_OK)
 		goto out;
 	for (i = 0; i < d.nblown; i++)
-		if (json_object_array_add(a, json_object_new_int64(d.blown[i])))
+		if (arr_add(a, json_object_new_int64(d.blown[i])) != ERR_OK)
 			goto out;
 	params[0] = g->game_id;
 	params[1] = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -793,11 +804,11 @@ outcome_unknown(const struct ev_ctx *c, struct json_object *p,
 	    (e = json_object_new_object()) == NULL ||
 	    (loc = json_object_new_array()) == NULL ||
 	    obj_set(e, "loc", loc) != ERR_OK ||
-	    json_object_array_add(loc, json_object_new_string("outcome")) ||
+	    arr_add(loc, json_object_new_string("outcome")) != ERR_OK ||
 	    obj_set(e, "msg", json_object_new_string(msg.data)) != ERR_OK ||
 	    obj_set(e, "input", json_object_get(in)) != ERR_OK ||
 	    json_object_array_add(errs, e) != 0)
-		goto out;
+		goto out;	/* e is still ours, released below */
 	e = NULL;	/* owned by errs */
 	er = emit_refusal_errors(c->db, c->sid, c->nsp, c->ack_id,
 	    "outcome_rejected", ve->code, ve->message, ve->field, errs);
