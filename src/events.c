@@ -83,8 +83,8 @@ out:
 	return er;
 }
 
-static struct json_object *
-obj_game(const char *game_id)
+struct json_object *
+events_obj_game(const char *game_id)
 {
 	struct json_object	*o;
 
@@ -224,9 +224,9 @@ join_run(struct db *db, void *arg)
 		goto out;
 	changed = db_rows_count(rows) == 1;
 	er = ERR_NOMEM;
-	if ((joined = obj_game(t->game_id)) == NULL ||
+	if ((joined = events_obj_game(t->game_id)) == NULL ||
 	    obj_add_str(joined, "role", t->role) != ERR_OK ||
-	    (conn = obj_game(t->game_id)) == NULL ||
+	    (conn = events_obj_game(t->game_id)) == NULL ||
 	    obj_add_str(conn, "user_id", c->user_id) != ERR_OK ||
 	    obj_add_str(conn, "role", t->role) != ERR_OK)
 		goto out;
@@ -289,8 +289,8 @@ leave_run(struct db *db, void *arg)
 		goto out;
 	}
 	er = ERR_NOMEM;
-	if ((left = obj_game(t->game_id)) == NULL ||
-	    (ul = obj_game(t->game_id)) == NULL ||
+	if ((left = events_obj_game(t->game_id)) == NULL ||
+	    (ul = events_obj_game(t->game_id)) == NULL ||
 	    obj_add_str(ul, "user_id", c->user_id) != ERR_OK)
 		goto out;
 	if ((er = emit_event(db, c->sid, c->nsp, -1, "game_left",

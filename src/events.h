@@ -47,6 +47,10 @@ extern const struct events_handler gameplay_handlers[];
 enum err	 events_ack_ok(const struct ev_ctx *, struct json_object *extra)
 		    MUSTCHECK;
 
+/* A new {"game_id": game_id}, the start of most replies; NULL when out of
+ * memory.  Owned. */
+struct json_object	*events_obj_game(const char *game_id);
+
 /* The public game state of events.md (dugout_game_state); owned. */
 enum err	 events_game_state(struct db *, const char *game_id,
 		    struct json_object **out) MUSTCHECK;

@@ -301,20 +301,6 @@ name_of(void *arg, int64_t id)
 	return json_object_get_string(n);
 }
 
-static struct json_object *
-obj_game(const char *game_id)
-{
-	struct json_object	*o;
-
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
-	if (obj_set(o, "game_id", json_object_new_string(game_id)) != ERR_OK) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 /* ------------------------------------------------------------ decisions */
 
 /*
@@ -417,7 +403,7 @@ decision_run(struct db *db, void *arg)
 	    ERR_OK || (er = gp_save(db, g)) != ERR_OK)
 		goto out;
 	er = ERR_NOMEM;
-	if ((msg = obj_game(g->game_id)) == NULL ||
+	if ((msg = events_obj_game(g->game_id)) == NULL ||
 	    obj_set(msg, "decision", json_object_get(d)) != ERR_OK ||
 	    obj_set(msg, "pending_decision", json_object_new_string(
 	    game_pending_decision(&g->st))) != ERR_OK)
@@ -434,71 +420,63 @@ out:
 	return er;
 }
 
+/*
+ * An optional name field parsed by game.h's parser: absent keeps the
+ * default (the zero of each decision enum is "normal"), a name the parser
+ * refused is the field's INVALID_FORMAT.  `parsed` is the parser's verdict.
+ */
 static int
-decision_parse_enum(struct json_object *p, const char *field,
-    const char *const *names, int *out, struct valid_err *ve)
+named(const char *value, int parsed, const char *field, struct valid_err *ve)
 {
-	const char	*v;
-	int		 i;
-
-	if (!valid_choice(p, field, names, names[0], &v, ve))
-		return 0;
-	for (i = 0; names[i] != NULL; i++)
-		if (names[i] == v)
-			*out = i;
-	return 1;
+	return value == NULL || parsed || valid_malformed(field, ve);
 }
 
 static enum err
 ev_defensive(struct ev_ctx *c)
 {
-	static const char *const aligns[] = { "normal", "shifted_left",
-		"shifted_right", "extreme_shift", NULL };
-	static const char *const ifs[] = { "normal", "back", "in",
-		"double_play", NULL };
-	static const char *const ofs[] = { "normal", "back", "in", NULL };
 	struct json_object	*p = payload_of(c);
 	struct valid_err	 ve;
 	struct decision_tx	 t;
-	int			 a = 0, i = 0, o = 0;
+	const char		*a = NULL, *i = NULL, *o = NULL;
 
 	memset(&t, 0, sizeof(t));
 	t.g.ctx = c;
 	t.defensive = 1;
-	/* the enums of game.h list these in the same order */
 	if (!valid_object(p, &ve) ||
 	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
-	    !decision_parse_enum(p, "alignment", aligns, &a, &ve) ||
-	    !decision_parse_enum(p, "infield_depth", ifs, &i, &ve) ||
-	    !decision_parse_enum(p, "outfield_depth", ofs, &o, &ve) ||
+	    !valid_string(p, "alignment", 32, 0, &a, &ve) ||
+	    !named(a, a && game_align_parse(a, &t.def.alignment),
+	    "alignment", &ve) ||
+	    !valid_string(p, "infield_depth", 32, 0, &i, &ve) ||
+	    !named(i, i && game_infield_parse(i, &t.def.infield),
+	    "infield_depth", &ve) ||
+	    !valid_string(p, "outfield_depth", 32, 0, &o, &ve) ||
+	    !named(o, o && game_outfield_parse(o, &t.def.outfield),
+	    "outfield_depth", &ve) ||
 	    !valid_bases(p, "hold_runners", &t.def.hold, &ve))
 		return fail_as(c, "error", &ve);
-	t.def.alignment = (enum g_align)a;
-	t.def.infield = (enum g_infield)i;
-	t.def.outfield = (enum g_outfield)o;
 	return gp_finish(&t.g, db_tx_run(c->db, decision_run, &t));
 }
 
 static enum err
 ev_offensive(struct ev_ctx *c)
 {
-	static const char *const apps[] = { "normal", "contact", "power",
-		"patient", NULL };
 	struct json_object	*p = payload_of(c);
 	struct valid_err	 ve;
 	struct decision_tx	 t;
-	int			 a = 0;
+	const char		*a = NULL;
 
 	memset(&t, 0, sizeof(t));
 	t.g.ctx = c;
 	if (!valid_object(p, &ve) ||
 	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
-	    !decision_parse_enum(p, "approach", apps, &a, &ve) ||
+	    !valid_string(p, "approach", 32, 0, &a, &ve) ||
+	    !named(a, a && game_approach_parse(a, &t.off.approach),
+	    "approach", &ve) ||
 	    !valid_bases(p, "steal_attempts", &t.off.steal, &ve) ||
 	    !valid_bool(p, "hit_and_run", &t.off.hit_and_run, &ve) ||
 	    !valid_bool(p, "bunt_attempt", &t.off.bunt, &ve))
 		return fail_as(c, "error", &ve);
-	t.off.approach = (enum g_approach)a;
 	return gp_finish(&t.g, db_tx_run(c->db, decision_run, &t));
 }
 
@@ -559,7 +537,7 @@ roll_run(struct db *db, void *arg)
 	if ((er = json_value(db, Q_ROLL_NEW, params, &roll)) != ERR_OK)
 		goto out;
 	er = ERR_NOMEM;
-	if ((msg = obj_game(g->game_id)) == NULL)
+	if ((msg = events_obj_game(g->game_id)) == NULL)
 		goto out;
 	json_object_object_foreach(roll, k, v)
 		if (obj_set(msg, k, json_object_get(v)) != ERR_OK)
@@ -752,13 +730,9 @@ outcome_parse(struct json_object *p, struct g_submit *s,
 	}
 	if (!valid_string(p, "hit_location", 8, 0, &loc, ve))
 		return 0;
-	if (loc != NULL && !game_loc_parse(loc, &s->loc)) {
-		ve->code = "INVALID_FORMAT";
-		ve->field = "hit_location";
-		ve->message = "Invalid hit_location: expected one of P, C, 1B, "
-		    "2B, 3B, SS, LF, CF, RF";
+	if (!named(loc, loc && game_loc_parse(loc, &s->loc), "hit_location",
+	    ve))
 		return 0;
-	}
 	if (!valid_int(p, "error_bases", 1, 3, 0, &eb, ve) ||
 	    !valid_int(p, "fc_out_from", 1, 3, 0, &fc, ve) ||
 	    !valid_int(p, "base", 1, 3, 0, &base, ve) ||
@@ -1012,8 +986,6 @@ out:
 static enum err
 ev_substitute(struct ev_ctx *c, enum g_sub_type type)
 {
-	static const char *const positions[] = { "P", "C", "1B", "2B", "3B",
-		"SS", "LF", "CF", "RF", "DH", NULL };
 	struct json_object	*p = payload_of(c);
 	struct valid_err	 ve;
 	struct sub_tx		 t;
@@ -1029,12 +1001,14 @@ ev_substitute(struct ev_ctx *c, enum g_sub_type type)
 	    !valid_int(p, "player_in_card_id", 1, ID_MAX, 1, &card, &ve) ||
 	    !valid_int(p, "team_id", 1, ID_MAX, 1, &t.team_id, &ve) ||
 	    (type == G_SUB_DEFENSIVE &&
-	    !valid_choice(p, "new_position", positions, NULL, &pos, &ve)))
+	    (!valid_string(p, "new_position", 8, 1, &pos, &ve) ||
+	    /* a place on the field or DH; PH and PR are not positions */
+	    !named(pos, game_pos_parse(pos, &t.sub.pos) &&
+	    t.sub.pos != G_POS_PH && t.sub.pos != G_POS_PR, "new_position",
+	    &ve))))
 		return fail_as(c, "substitution_error", &ve);
 	t.sub.out_id = out;
 	t.sub.in_card = card;
-	if (pos != NULL && !game_pos_parse(pos, &t.sub.pos))
-		return ERR_PROTO;	/* the choices above are all positions */
 	return gp_finish(&t.g, db_tx_run(c->db, sub_run, &t));
 }
 
@@ -1098,7 +1072,7 @@ read_run(struct db *db, void *arg)
 
 	if ((er = gp_open(db, g, READ, "error")) != ERR_OK)
 		goto out;
-	if ((msg = obj_game(g->game_id)) == NULL) {
+	if ((msg = events_obj_game(g->game_id)) == NULL) {
 		er = ERR_NOMEM;
 		goto out;
 	}

@@ -190,6 +190,12 @@ malformed(struct valid_err *e, const char *field)
 }
 
 int
+valid_malformed(const char *field, struct valid_err *e)
+{
+	return malformed(e, field);
+}
+
+int
 valid_int(struct json_object *o, const char *field, int64_t lo, int64_t hi,
     int required, int64_t *out, struct valid_err *e)
 {

@@ -72,6 +72,10 @@ struct valid_advance {
 int	valid_advances(struct json_object *o, const char *field,
 	    struct valid_advance out[4], int *n, struct valid_err *);
 
+/* The INVALID_FORMAT verdict of `field`, for a value a caller's own
+ * parser refused (an enum name of game.h); always returns 0. */
+int	valid_malformed(const char *field, struct valid_err *);
+
 /* 1 when s is a UUID in 8-4-4-4-12 hex form. */
 int	valid_is_uuid(const char *s, size_t len);
 

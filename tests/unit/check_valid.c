@@ -383,6 +383,9 @@ static const struct {
 	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"safe\"},{\"from\":2,\"result\":\"out\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
 	{ 'a', "{\"advances\":[{\"result\":\"safe\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
 	{ 'a', "{\"advances\":{\"from\":2}}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	/* a name refused by the caller's own parser */
+	{ 'x', "{}", "hit_and_run", 0, 0, 0, "INVALID_FORMAT", BAD_HNR },
+	{ 'x', "{}", "no_such_field", 0, 0, 0, "INVALID_FORMAT", "Invalid value" },
 };
 
 START_TEST(test_scalar)
@@ -420,6 +423,9 @@ START_TEST(test_scalar)
 	case 'a':
 		r = valid_advances(o, scalars[_i].field, adv, &na, &e);
 		n = na;
+		break;
+	case 'x':
+		r = valid_malformed(scalars[_i].field, &e);
 		break;
 	}
 	verdict_assert(scalars[_i].json, r, scalars[_i].want, &e,
