@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,13 @@
 #include "events.h"
 #include "log.h"
 #include "valid.h"
+
+/* list_games: limit 1..LIST_GAMES_MAX, LIST_GAMES_DEFAULT when absent
+ * (docs/ui.md "Server events added for the page"). */
+#define LIST_GAMES_MAX		200
+#define LIST_GAMES_DEFAULT	50
+#define STR_(x)			#x
+#define STR(x)			STR_(x)
 
 /* A refusal decided inside a transaction; sent after it. */
 struct refusal {
@@ -98,6 +106,17 @@ events_obj_game(const char *game_id)
 	return o;
 }
 
+/* o[k] = v, stealing v; v is released when it cannot be added. */
+static enum err
+obj_steal(struct json_object *o, const char *k, struct json_object *v)
+{
+	if (v == NULL || json_object_object_add(o, k, v) != 0) {
+		json_object_put(v);
+		return ERR_NOMEM;
+	}
+	return ERR_OK;
+}
+
 static enum err
 obj_add_str(struct json_object *o, const char *k, const char *v)
 {
@@ -156,16 +175,17 @@ tx_outcome(const struct ev_ctx *c, const struct join_tx *t, enum err er)
 	return er;
 }
 
-/* The public game state, as JSON text parsed back into an object; owned. */
-enum err
-events_game_state(struct db *db, const char *game_id, struct json_object **out)
+/* A JSON value computed by SQL (one row, one column); owned. */
+static enum err
+sql_json(struct db *db, enum query q, const char *const *params,
+    struct json_object **out)
 {
 	struct db_rows	*rows = NULL;
-	const char	*params[1] = { game_id }, *txt;
+	const char	*txt;
 	enum err	 er;
 
 	*out = NULL;
-	if ((er = db_run(db, Q_GAME_STATE, params, &rows)) != ERR_OK)
+	if ((er = db_run(db, q, params, &rows)) != ERR_OK)
 		goto out;
 	if ((txt = db_rows_get(rows, 0, 0)) == NULL ||
 	    (*out = json_tokener_parse(txt)) == NULL)
@@ -173,6 +193,31 @@ events_game_state(struct db *db, const char *game_id, struct json_object **out)
 out:
 	db_rows_free(rows);
 	return er;
+}
+
+/* The public game state, as JSON text parsed back into an object; owned. */
+enum err
+events_game_state(struct db *db, const char *game_id, struct json_object **out)
+{
+	const char	*params[1] = { game_id };
+
+	return sql_json(db, Q_GAME_STATE, params, out);
+}
+
+/* game_joined.team_ids (docs/ui.md): the game's teams the user manages,
+ * both for an admin, none for a spectator; owned. */
+static enum err
+team_ids(struct db *db, const struct join_tx *t, struct json_object **out)
+{
+	const struct ev_ctx	*c = t->ctx;
+	const char		*params[3] = { t->game_id, c->user_id,
+		c->admin ? "true" : "false" };
+
+	if (strcmp(t->role, "player") != 0) {
+		*out = json_object_new_array();
+		return *out != NULL ? ERR_OK : ERR_NOMEM;
+	}
+	return sql_json(db, Q_GAME_MY_TEAMS, params, out);
 }
 
 static int
@@ -198,6 +243,7 @@ join_run(struct db *db, void *arg)
 	struct join_tx		*t = arg;
 	struct ev_ctx		*c = t->ctx;
 	struct json_object	*joined = NULL, *state = NULL, *conn = NULL;
+	struct json_object	*teams = NULL;
 	struct db_rows		*rows = NULL;
 	const char		*params[3];
 	int			 changed;
@@ -223,9 +269,12 @@ join_run(struct db *db, void *arg)
 	if ((er = db_run(db, Q_ROOM_JOIN, params, &rows)) != ERR_OK)
 		goto out;
 	changed = db_rows_count(rows) == 1;
+	if ((er = team_ids(db, t, &teams)) != ERR_OK)
+		goto out;
 	er = ERR_NOMEM;
 	if ((joined = events_obj_game(t->game_id)) == NULL ||
 	    obj_add_str(joined, "role", t->role) != ERR_OK ||
+	    obj_steal(joined, "team_ids", json_object_get(teams)) != ERR_OK ||
 	    (conn = events_obj_game(t->game_id)) == NULL ||
 	    obj_add_str(conn, "user_id", c->user_id) != ERR_OK ||
 	    obj_add_str(conn, "role", t->role) != ERR_OK)
@@ -243,6 +292,7 @@ out:
 	json_object_put(joined);
 	json_object_put(state);
 	json_object_put(conn);
+	json_object_put(teams);
 	return er;
 }
 
@@ -343,12 +393,85 @@ ev_heartbeat(struct ev_ctx *c)
 	return db_tx_run(c->db, heartbeat_run, c);
 }
 
+/* ----------------------------------------------------------- list_games */
+
+struct list_tx {
+	struct ev_ctx	*ctx;
+	const char	*status;	/* NULL: every status */
+	char		 limit[24];	/* ours: a validated integer */
+};
+
+static enum err
+list_run(struct db *db, void *arg)
+{
+	struct list_tx		*t = arg;
+	struct ev_ctx		*c = t->ctx;
+	struct json_object	*games = NULL, *msg = NULL;
+	const char		*params[4] = { c->user_id,
+		c->admin ? "true" : "false", t->status, t->limit };
+	enum err		 er;
+
+	if ((er = sql_json(db, Q_GAMES_LIST, params, &games)) != ERR_OK)
+		goto out;
+	er = ERR_NOMEM;
+	if ((msg = json_object_new_object()) == NULL ||
+	    obj_steal(msg, "games", json_object_get(games)) != ERR_OK)
+		goto out;
+	if ((er = emit_event(db, c->sid, c->nsp, -1, "games_list",
+	    msg)) == ERR_OK)
+		er = events_ack_ok(c, msg);
+out:
+	json_object_put(games);
+	json_object_put(msg);
+	return er;
+}
+
+/*
+ * list_games {status?, limit?} (docs/ui.md): any authenticated socket, no
+ * room needed.  No payload at all counts as {}; anything else but an
+ * object is INVALID_PAYLOAD, a bad status or limit INVALID_FORMAT on its
+ * field.
+ */
+static enum err
+ev_list_games(struct ev_ctx *c)
+{
+	static const char *const statuses[] = { "pending", "active", "final",
+		NULL };
+	struct json_object	*p = payload_of(c);
+	struct valid_err	 ve;
+	struct list_tx		 t;
+	int64_t			 limit = LIST_GAMES_DEFAULT;
+
+	memset(&t, 0, sizeof(t));
+	t.ctx = c;
+	if (json_object_array_length(c->args) > 1) {
+		if (!valid_object(p, &ve))
+			return fail(c, &ve);
+		if (!valid_choice(p, "status", statuses, "", &t.status, &ve)) {
+			ve.message = "Invalid status: expected pending, active "
+			    "or final";
+			return fail(c, &ve);
+		}
+		if (!valid_int(p, "limit", 1, LIST_GAMES_MAX, 0, &limit,
+		    &ve)) {
+			ve.message = "Invalid limit: expected an integer from "
+			    "1 to " STR(LIST_GAMES_MAX);
+			return fail(c, &ve);
+		}
+		if (*t.status == '\0')
+			t.status = NULL;
+	}
+	(void)snprintf(t.limit, sizeof(t.limit), "%" PRId64, limit);
+	return db_tx_run(c->db, list_run, &t);
+}
+
 /* ---------------------------------------------------------------- table */
 
 static const struct events_handler handlers[] = {
 	{ "join_game", ev_join_game },
 	{ "leave_game", ev_leave_game },
 	{ "heartbeat", ev_heartbeat },
+	{ "list_games", ev_list_games },
 	{ NULL, NULL },
 };
 

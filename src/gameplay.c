@@ -1040,9 +1040,61 @@ ev_pitching_change(struct ev_ctx *c)
 
 struct read_tx {
 	struct gp	 g;
-	int		 kind;		/* 'l' lineup, 'b' box score, 's' sync */
+	int		 kind;		/* 'l' lineup, 'b' box score, 's' sync,
+					 * 'p' presence */
 	int64_t		 team_id;
 };
+
+/*
+ * lineup_data.pitching_change (docs/ui.md): may `side` change its pitcher
+ * now?  The engine decides, on a hypothetical fresh reliever (on the
+ * roster, not yet in the game) for the current pitcher; a pending game is
+ * first started on a copy, as a real request_pitching_change would, so
+ * the answer and its message are the ones that request would get.
+ * Owned.
+ */
+static enum err
+pitching_change(const struct game_state *st, int side,
+    struct json_object **out)
+{
+	struct game_state	*tmp = NULL;
+	struct json_object	*o = NULL;
+	struct g_sub		 sub;
+	struct g_error		 ge;
+	char			 msg[200];
+	int			 ok;
+	enum err		 er = ERR_NOMEM;
+
+	*out = NULL;
+	if ((tmp = malloc(sizeof(*tmp))) == NULL)
+		goto out;
+	*tmp = *st;
+	memset(&sub, 0, sizeof(sub));
+	sub.type = G_SUB_PITCHING;
+	sub.side = side;
+	sub.out_id = tmp->team[side].pitcher;
+	sub.in_roster = 1;
+	sub.appeared = 0;
+	msg[0] = '\0';
+	if (tmp->status == G_PENDING && !game_start(tmp, &ge)) {
+		ok = 0;
+		(void)snprintf(msg, sizeof(msg),
+		    "The game cannot start yet: %s", ge.message);
+	} else if (!(ok = game_substitute(tmp, &sub, 0, NULL, NULL, &ge)))
+		(void)snprintf(msg, sizeof(msg), "%s", ge.message);
+	if ((o = json_object_new_object()) == NULL ||
+	    obj_set(o, "allowed", json_object_new_boolean(ok)) != ERR_OK ||
+	    (!ok && obj_set(o, "message", json_object_new_string(msg)) !=
+	    ERR_OK))
+		goto out;
+	*out = o;
+	o = NULL;
+	er = ERR_OK;
+out:
+	json_object_put(o);
+	free(tmp);
+	return er;
+}
 
 static enum err
 iso_now(char *buf, size_t len)
@@ -1066,6 +1118,7 @@ read_run(struct db *db, void *arg)
 	struct gp		*g = &t->g;
 	struct ev_ctx		*c = g->ctx;
 	struct json_object	*v = NULL, *msg = NULL, *st = NULL;
+	struct json_object	*pc = NULL;
 	const char		*params[2] = { g->game_id, NULL }, *ev;
 	char			 team[24], now[40];
 	enum err		 er;
@@ -1094,7 +1147,19 @@ read_run(struct db *db, void *arg)
 		json_object_object_foreach(v, k, x)
 			if ((er = obj_set(msg, k, json_object_get(x))) != ERR_OK)
 				goto out;
+		if ((er = pitching_change(&g->st, t->team_id ==
+		    g->team_ids[G_HOME] ? G_HOME : G_AWAY, &pc)) != ERR_OK ||
+		    (er = obj_set(msg, "pitching_change",
+		    json_object_get(pc))) != ERR_OK)
+			goto out;
 		ev = "lineup_data";
+		break;
+	case 'p':
+		if ((er = json_value(db, Q_PRESENCE, params, &v)) != ERR_OK ||
+		    (er = obj_set(msg, "members", json_object_get(v))) !=
+		    ERR_OK)
+			goto out;
+		ev = "presence_data";
 		break;
 	case 'b':
 		if ((er = json_value(db, Q_BOX_SCORE, params, &v)) != ERR_OK ||
@@ -1121,6 +1186,7 @@ read_run(struct db *db, void *arg)
 out:
 	json_object_put(v);
 	json_object_put(st);
+	json_object_put(pc);
 	json_object_put(msg);
 	return er;
 }
@@ -1161,6 +1227,12 @@ ev_request_game_state(struct ev_ctx *c)
 	return ev_read(c, 's');
 }
 
+static enum err
+ev_get_presence(struct ev_ctx *c)
+{
+	return ev_read(c, 'p');
+}
+
 /* ---------------------------------------------------------------- table */
 
 const struct events_handler gameplay_handlers[] = {
@@ -1175,5 +1247,6 @@ const struct events_handler gameplay_handlers[] = {
 	{ "get_lineup", ev_get_lineup },
 	{ "get_box_score", ev_get_box_score },
 	{ "request_game_state", ev_request_game_state },
+	{ "get_presence", ev_get_presence },
 	{ NULL, NULL },
 };

@@ -179,6 +179,13 @@ static const struct query_def queries[Q__MAX] = {
 	    "WHERE id = $1::uuid RETURNING use_dh" },
 	[Q_DEMO] = { "demo", 2,
 	    "SELECT dugout_demo($1, $2)::text" },
+	/* The page's reads (sql/008_lobby.sql, docs/ui.md). */
+	[Q_GAME_MY_TEAMS] = { "game_my_teams", 3,
+	    "SELECT dugout_my_teams($1::uuid, $2, $3::boolean)::text" },
+	[Q_GAMES_LIST] = { "games_list", 4,
+	    "SELECT dugout_list_games($1, $2::boolean, $3, $4::int)::text" },
+	[Q_PRESENCE] = { "presence", 1,
+	    "SELECT dugout_presence($1::uuid)::text" },
 };
 
 const struct query_def *

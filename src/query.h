@@ -63,6 +63,9 @@ enum query {
 	Q_ROSTER_COUNT,
 	Q_GAME_OPTIONS,
 	Q_DEMO,
+	Q_GAME_MY_TEAMS,
+	Q_GAMES_LIST,
+	Q_PRESENCE,
 	Q__MAX
 };
 

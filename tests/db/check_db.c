@@ -1396,6 +1396,117 @@ START_TEST(test_rate_limit)
 }
 END_TEST
 
+/*
+ * sql/008_lobby.sql: the lobby's order (active, pending, final; newest
+ * first within each), its status filter and limit, my_team_ids for a
+ * manager, a stranger and an admin; the room's presence (one line per
+ * user, player when any of his sockets is, live sockets only, by user id).
+ */
+START_TEST(test_lobby)
+{
+	PGconn	*c = raw();
+	char	 got[4096], sql[1024], home[24], away[24], g[4][48];
+	/* our four games, newest first: pending P2, active A, pending P1,
+	 * final F (created a day ahead, so no other test's game is newer) */
+	static const char *const mk[4][2] = {
+		{ "pending", "4 min" }, { "active", "3 min" },
+		{ "pending", "2 min" }, { "final", "1 min" } };
+	int	 i;
+
+	value(c, "INSERT INTO team (name, abbrev) VALUES ('Lobby Home', "
+	    "'LBH') RETURNING id", home, sizeof(home));
+	value(c, "INSERT INTO team (name, abbrev) VALUES ('Lobby Away', "
+	    "'LBA') RETURNING id", away, sizeof(away));
+	snprintf(sql, sizeof(sql), "INSERT INTO team_manager (team_id, "
+	    "user_id) VALUES (%s, 'lobby-home')", home);
+	exec_ok(c, sql);
+	for (i = 0; i < 4; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO game (home_team_id, "
+		    "away_team_id, status, created_at, home_score, away_score, "
+		    "winner_team_id) VALUES (%s, %s, '%s', now() + interval "
+		    "'1 day' + interval '%s', %d, 2, %s) RETURNING id", home,
+		    away, mk[i][0], mk[i][1], i, strcmp(mk[i][0], "final") ==
+		    0 ? away : "NULL");
+		value(c, sql, g[i], sizeof(g[i]));
+	}
+	/* the order of our games in the full list: A, P2, P1, F */
+	snprintf(sql, sizeof(sql), "SELECT string_agg(CASE e->>'game_id' "
+	    "WHEN '%s' THEN 'P2' WHEN '%s' THEN 'A' WHEN '%s' THEN 'P1' "
+	    "WHEN '%s' THEN 'F' END, ' ' ORDER BY n) FROM jsonb_array_elements("
+	    "dugout_list_games('lobby-home', false, NULL, 200)) WITH "
+	    "ORDINALITY AS x(e, n) WHERE e->>'game_id' IN ('%s', '%s', '%s', "
+	    "'%s')", g[0], g[1], g[2], g[3], g[0], g[1], g[2], g[3]);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "A P2 P1 F");
+	/* status and limit: the two newest pending games are ours */
+	value(c, "SELECT string_agg(e->>'status' || ':' || (e->'score'->>"
+	    "'home'), ' ' ORDER BY n) FROM jsonb_array_elements("
+	    "dugout_list_games('lobby-home', false, 'pending', 2)) WITH "
+	    "ORDINALITY AS x(e, n)", got, sizeof(got));
+	ck_assert_str_eq(got, "pending:0 pending:2");
+	value(c, "SELECT jsonb_array_length(dugout_list_games('x', false, "
+	    "'active', 1))", got, sizeof(got));
+	ck_assert_str_eq(got, "1");
+	value(c, "SELECT dugout_list_games('x', false, 'nonsense', 5)::text",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "[]");
+	/* one entry, whole: the final game, for its home manager */
+	snprintf(sql, sizeof(sql), "SELECT e - 'game_id' = jsonb_build_object("
+	    "'status', 'final', 'inning', 1, 'half', 'top', 'outs', 0, "
+	    "'score', jsonb_build_object('home', 3, 'away', 2), 'home_team', "
+	    "jsonb_build_object('id', %s, 'name', 'Lobby Home', 'abbrev', "
+	    "'LBH'), 'away_team', jsonb_build_object('id', %s, 'name', "
+	    "'Lobby Away', 'abbrev', 'LBA'), 'winner_team_id', %s, "
+	    "'my_team_ids', jsonb_build_array(%s)) FROM jsonb_array_elements("
+	    "dugout_list_games('lobby-home', false, 'final', 200)) e WHERE "
+	    "e->>'game_id' = '%s'", home, away, away, home, g[3]);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "t");
+	/* my_team_ids: none for a stranger, both (home first) for an admin */
+	snprintf(sql, sizeof(sql), "SELECT dugout_my_teams('%s', 'someone', "
+	    "false)::text || ' ' || dugout_my_teams('%s', 'someone', true)::text"
+	    " || ' ' || dugout_my_teams('%s', 'lobby-home', false)::text",
+	    g[1], g[1], g[1]);
+	value(c, sql, got, sizeof(got));
+	snprintf(sql, sizeof(sql), "[] [%s, %s] [%s]", home, away, home);
+	ck_assert_str_eq(got, sql);
+	snprintf(sql, sizeof(sql), "SELECT e->'my_team_ids' = '[]' FROM "
+	    "jsonb_array_elements(dugout_list_games('someone', false, "
+	    "'active', 200)) e WHERE e->>'game_id' = '%s'", g[1]);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "t");
+
+	/* presence: u-b with a player and a spectator socket, u-a spectator,
+	 * u-c only on an expired session */
+	new_session(c, "LOBBYLOBBYLOBBYLOBB1");
+	new_session(c, "LOBBYLOBBYLOBBYLOBB2");
+	new_session(c, "LOBBYLOBBYLOBBYLOBB3");
+	new_session(c, "LOBBYLOBBYLOBBYLOBB4");
+	exec_ok(c, "UPDATE eio_session SET expires_at = now() - interval "
+	    "'1 s' WHERE sid = 'LOBBYLOBBYLOBBYLOBB3'");
+	exec_ok(c, "INSERT INTO sio_socket (id, sid, user_id, "
+	    "token_expires_at) VALUES "
+	    "('lob1', 'LOBBYLOBBYLOBBYLOBB1', 'u-b', now() + interval '1 h'), "
+	    "('lob2', 'LOBBYLOBBYLOBBYLOBB2', 'u-b', now() + interval '1 h'), "
+	    "('lob3', 'LOBBYLOBBYLOBBYLOBB4', 'u-a', now() + interval '1 h'), "
+	    "('lob4', 'LOBBYLOBBYLOBBYLOBB3', 'u-c', now() + interval '1 h')");
+	snprintf(sql, sizeof(sql), "INSERT INTO room_member (socket_id, "
+	    "game_id, role) VALUES ('lob1', '%s', 'spectator'), ('lob2', '%s', "
+	    "'player'), ('lob3', '%s', 'spectator'), ('lob4', '%s', 'player')",
+	    g[1], g[1], g[1], g[1]);
+	exec_ok(c, sql);
+	snprintf(sql, sizeof(sql), "SELECT dugout_presence('%s')::text", g[1]);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "[{\"role\": \"spectator\", \"sockets\": 1, "
+	    "\"user_id\": \"u-a\"}, {\"role\": \"player\", \"sockets\": 2, "
+	    "\"user_id\": \"u-b\"}]");
+	snprintf(sql, sizeof(sql), "SELECT dugout_presence('%s')::text", g[0]);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "[]");
+	PQfinish(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1432,6 +1543,7 @@ main(void)
 	tcase_add_test(tc, test_decisions_record);
 	tcase_add_test(tc, test_stats_views);
 	tcase_add_test(tc, test_rate_limit);
+	tcase_add_test(tc, test_lobby);
 	suite_add_tcase(s, tc);
 	rc = check_main(s);
 	pgtmp_stop(&pg);

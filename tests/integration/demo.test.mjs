@@ -174,16 +174,16 @@ test('demo: the tokens work: the home manager joins as player, the spectator as 
   const h = await connected(S.stack.url, d.home.token);
   assert.equal(h.hello.user_id, home);
   const hState = once(h, 'game_state', { filter: (st) => st?.game_id === d.game_id, timeout: 15_000 });
-  assert.deepEqual(await joinGame(h, d.game_id, 'player'), { game_id: d.game_id, role: 'player' });
+  assert.deepEqual(await joinGame(h, d.game_id, 'player'), { game_id: d.game_id, role: 'player', team_ids: [Number(d.home.team_id)] });
   checkState(await hState);
 
   const a = await connected(S.stack.url, d.away.token);
-  assert.deepEqual(await joinGame(a, d.game_id, 'player'), { game_id: d.game_id, role: 'player' });
+  assert.deepEqual(await joinGame(a, d.game_id, 'player'), { game_id: d.game_id, role: 'player', team_ids: [Number(d.away.team_id)] });
 
   const s = await connected(S.stack.url, d.spectator.token);
   const sState = once(s, 'game_state', { filter: (st) => st?.game_id === d.game_id, timeout: 15_000 });
   const seen = once(h, 'user_connected', { filter: (p) => p?.user_id === spec, timeout: 15_000 });
-  assert.deepEqual(await joinGame(s, d.game_id, 'spectator'), { game_id: d.game_id, role: 'spectator' });
+  assert.deepEqual(await joinGame(s, d.game_id, 'spectator'), { game_id: d.game_id, role: 'spectator', team_ids: [] });
   checkState(await sState);
   assert.deepEqual(await seen, { game_id: d.game_id, user_id: spec, role: 'spectator' });
 });

@@ -538,12 +538,12 @@ export async function presenceScenario(stack) {
   const g = await makeGame(stack);
   const home = await connected(stack.url, await token(stack, g.homeMgr));
   assert.equal(home.hello.user_id, g.homeMgr);
-  assert.deepEqual(await joinGame(home, g.gameId, 'player'), { game_id: g.gameId, role: 'player' });
+  assert.deepEqual(await joinGame(home, g.gameId, 'player'), { game_id: g.gameId, role: 'player', team_ids: [Number(g.home)] });
 
   const specUser = unique('spec');
   const spec = await connected(stack.url, await token(stack, specUser));
   const seen = once(home, 'user_connected', { filter: (p) => p?.user_id === specUser, timeout: 20_000 });
-  assert.deepEqual(await joinGame(spec, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator' });
+  assert.deepEqual(await joinGame(spec, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator', team_ids: [] });
   assert.deepEqual(await seen, { game_id: g.gameId, user_id: specUser, role: 'spectator' });
 
   const away = await connected(stack.url, await token(stack, g.awayMgr));

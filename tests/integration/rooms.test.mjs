@@ -17,7 +17,7 @@ test('join_game as player and spectator; presence broadcasts; leave_game', { tim
   const home = await connect(g.homeMgr);
   const homeState = once(home, 'game_state', { filter: (st) => st?.game_id === g.gameId, timeout: 15_000 });
   const joined = await joinGame(home, g.gameId, 'player');
-  assert.deepEqual(joined, { game_id: g.gameId, role: 'player' });
+  assert.deepEqual(joined, { game_id: g.gameId, role: 'player', team_ids: [Number(g.home)] });
   const state = await homeState;
   assert.equal(state.game_id, g.gameId);
   assert.ok(['pending', 'active', 'final'].includes(state.status), JSON.stringify(state));
@@ -30,7 +30,7 @@ test('join_game as player and spectator; presence broadcasts; leave_game', { tim
   const spec = await connect(specUser);
   const seenByHome = once(home, 'user_connected', { filter: (p) => p?.user_id === specUser, timeout: 15_000 });
   const specState = once(spec, 'game_state', { filter: (st) => st?.game_id === g.gameId, timeout: 15_000 });
-  assert.deepEqual(await joinGame(spec, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator' });
+  assert.deepEqual(await joinGame(spec, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator', team_ids: [] });
   assert.deepEqual(await seenByHome, { game_id: g.gameId, user_id: specUser, role: 'spectator' });
   await specState;
 
@@ -39,7 +39,7 @@ test('join_game as player and spectator; presence broadcasts; leave_game', { tim
   const awayUser = g.awayMgr;
   const toHome = once(home, 'user_connected', { filter: (p) => p?.user_id === awayUser, timeout: 15_000 });
   const toSpec = once(spec, 'user_connected', { filter: (p) => p?.user_id === awayUser, timeout: 15_000 });
-  assert.deepEqual(await joinGame(away, g.gameId, 'player'), { game_id: g.gameId, role: 'player' });
+  assert.deepEqual(await joinGame(away, g.gameId, 'player'), { game_id: g.gameId, role: 'player', team_ids: [Number(g.away)] });
   assert.deepEqual(await toHome, { game_id: g.gameId, user_id: awayUser, role: 'player' });
   assert.deepEqual(await toSpec, { game_id: g.gameId, user_id: awayUser, role: 'player' });
 
@@ -73,13 +73,14 @@ test('a non-manager asking for player gets error NOT_AUTHORIZED, and may join as
   assert.equal(typeof e.message, 'string');
   await sleep(200);
   assert.deepEqual(wrongJoin, []);
-  assert.deepEqual(await joinGame(other, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator' });
+  assert.deepEqual(await joinGame(other, g.gameId, 'spectator'), { game_id: g.gameId, role: 'spectator', team_ids: [] });
 });
 
 test('an admin may join any game as player', { timeout: 60_000 }, async () => {
   const g = await makeGame(S.stack);
   const admin = await connected(S.stack.url, await token(S.stack, unique('admin'), { admin: true }));
-  assert.deepEqual(await joinGame(admin, g.gameId, 'player'), { game_id: g.gameId, role: 'player' });
+  // an admin manages both sides, home first
+  assert.deepEqual(await joinGame(admin, g.gameId, 'player'), { game_id: g.gameId, role: 'player', team_ids: [Number(g.home), Number(g.away)] });
 });
 
 test('join_game for an unknown game: error GAME_NOT_FOUND; a malformed id: INVALID_FORMAT or MISSING_FIELD', { timeout: 60_000 }, async () => {
