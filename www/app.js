@@ -1,251 +1,439 @@
-// dugout connection demo: connect with the token from the link, optionally
-// join a game, and show what the server sends.  Plain script, no build step:
-// `io` is the global from vendor/socket.io.min.js (copied by the setup script).
-// Event names and payloads follow the event contract (events.md).
-'use strict';
+// dugout's game page: entry point.  Reads the link, connects with
+// socket.io-client (the global `io` from vendor/socket.io.min.js, polling
+// only), joins the game and keeps the screen in step with the server.
+// The contract for ids and behaviour is docs/ui.md; events are events.md.
 
-const $ = (id) => document.getElementById(id);
+import { $, el, showError, nickname } from './js/util.js';
+import * as V from './js/view.js';
+import { buildControls, updateControls, syncDecisions, resetDecisions } from './js/controls.js';
 
-// Token and game come from the fragment (#token=…&game=…), not the query
-// string: browsers never send a fragment to the server, so the token stays
-// out of access logs and (with the no-referrer meta) out of Referer headers.
+// ------------------------------------------------------------ the link
+
+// The token travels in the fragment (never sent to a server).  Move it to
+// sessionStorage and rewrite the address without it, so it is not shown,
+// bookmarked, copied or sent on as a Referer; a reload finds it there.
+const TOKEN_KEY = 'dugout.token';
 const params = new URLSearchParams(location.hash.slice(1));
-const token = params.get('token');
+if (params.has('token')) {
+  sessionStorage.setItem(TOKEN_KEY, params.get('token'));
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+}
+const token = sessionStorage.getItem(TOKEN_KEY);
 const gameId = params.get('game');
 let role = params.get('role') === 'player' ? 'player' : 'spectator';
-let downgraded = false; // asked to play, refused, now a spectator
 
-// Pasting another link only changes the fragment, which does not reload the
-// page; reload so the new token and game are used.
+// The lobby opens a game by changing the fragment; start over with it.
 window.addEventListener('hashchange', () => location.reload());
 
-// ------------------------------------------------------------ connection state
+// ------------------------------------------------------------ page state
 
-// The words carry the meaning; the icon's shape and the colour only repeat it,
-// so the state reads the same without colour vision or without the icon.
-const ICONS = { idle: '–', connecting: '◌', connected: '●', reconnecting: '↻', refused: '✕', disconnected: '○' };
-
-function setStatus(state, text) {
-  $('status').dataset.state = state;
-  $('status').querySelector('.icon').textContent = ICONS[state];
-  $('status-text').textContent = text;
-  $('heartbeat').disabled = state !== 'connected';
-}
-
-// What a CONNECT_ERROR code means to the person holding the link.
-const REFUSALS = {
-  AUTH_MISSING: 'no token was sent',
-  AUTH_INVALID: 'the token is not valid',
-  AUTH_EXPIRED: 'the token has expired',
+const app = {
+  socket: null,
+  state: null,        // the game_state shown
+  stale: true,        // true until request_game_state has answered
+  myTeams: new Set(), // team ids this user manages (game_joined.team_ids)
+  lineups: new Map(), // team id -> lineup_data
+  plays: new Map(),   // play_number -> play_resolved
+  lastRoll: null,     // the last dice_rolled, for showing a used roll
+  maxRollId: 0,
+  presence: null,     // Map user -> role when the server has no get_presence
+  controls: false,    // manager controls built
+  joined: false,
+  send,
 };
 
-// ------------------------------------------------------------------ event log
-
-const LOG_MAX = 100;
-
-// Show a value as compact JSON; ack callbacks (functions) are not data.
-const show = (args) => args.filter((a) => typeof a !== 'function')
-  .map((a) => JSON.stringify(a)).join(' ');
-
-// kind 'event' = received from the server; 'local' = the client's own
-// lifecycle (connect, disconnect, …), marked so it is not mistaken for one.
-function log(name, args, kind = 'event') {
-  const li = document.createElement('li');
-  li.className = kind;
-  const time = document.createElement('time');
-  time.textContent = new Date().toLocaleTimeString();
-  const label = document.createElement('strong');
-  label.textContent = kind === 'local' ? `(client) ${name}` : name;
-  const body = document.createElement('code');
-  body.textContent = show(args);
-  li.append(time, ' ', label, ' ', body);
-  const list = $('log');
-  list.prepend(li);
-  while (list.children.length > LOG_MAX) list.lastElementChild.remove();
-}
-
-// ---------------------------------------------------------------- game display
-
-// Presence only knows what happened since this page joined: the contract has
-// no "who is here" list, just user_connected / user_left / user_disconnected.
-const presence = new Map(); // user_id -> "player, here" etc.
-
-function renderPresence() {
-  const items = [...presence].map(([user, what]) => {
-    const li = document.createElement('li');
-    li.textContent = `${user} — ${what}`;
-    return li;
-  });
-  if (items.length === 0) items.push(Object.assign(document.createElement('li'), { textContent: 'nobody yet' }));
-  $('presence').replaceChildren(...items);
-}
-
-const teamName = (t) => (t ? `${t.name} (${t.abbrev})` : '?');
-
-function showState(s) {
-  $('game-state').textContent = JSON.stringify(s, null, 2);
-  // The state grows as the game engine lands; show whatever parts are there.
-  const parts = [`${teamName(s.away_team)} at ${teamName(s.home_team)}`, `status: ${s.status}`];
-  if (s.inning !== undefined) parts.push(`${s.half} ${s.inning}`);
-  if (s.score) parts.push(`score ${s.score.away}–${s.score.home}`);
-  $('game-summary').textContent = parts.join(' · ');
-}
-
 function notice(text) {
-  $('game-notice').textContent = text;
-  $('game-notice').hidden = !text;
+  const n = $('notice');
+  n.textContent = text || '';
+  n.hidden = !text;
 }
 
-// --------------------------------------------------------------------- startup
+// ------------------------------------------------------------ connection
 
-if (typeof io !== 'function') {
-  setStatus('refused', 'cannot start: vendor/socket.io.min.js is missing ' +
-    '(copy it from node_modules/socket.io-client/dist/)');
-} else if (!token) {
-  $('help').hidden = false;
-  setStatus('idle', 'not connected: this link has no token');
-} else {
-  start();
+// Words carry the meaning; the icon's shape and the colour only repeat it.
+const CONN = {
+  connecting: ['◌', 'Connecting…'],
+  connected: ['●', 'Connected'],
+  reconnecting: ['↻', 'Connection lost: reconnecting…'],
+  offline: ['○', 'Offline: waiting for the network'],
+  refused: ['✕', 'Not connected'],
+};
+
+function setConn(state, text) {
+  const c = $('conn');
+  c.dataset.state = state;
+  c.querySelector('.icon').textContent = CONN[state][0];
+  $('conn-text').textContent = text ?? CONN[state][1];
 }
 
-function start() {
-  // Same origin, so no CORS; polling only, as the server offers no websocket.
-  // `auth` is sent in every CONNECT, so reconnects authenticate by themselves.
-  const socket = io({ path: '/socket.io/', transports: ['polling'], auth: { token } });
-  let lastErrorCode = null; // from `error` events, to explain a server disconnect
-  let attempt = 0;          // reconnection attempt, shown while retrying
+const REFUSALS = {
+  AUTH_MISSING: 'no token was sent. Open the page with the link you were given.',
+  AUTH_INVALID: 'the token in your link is not valid. Ask for a new link.',
+  AUTH_EXPIRED: 'the token in your link has expired. Ask for a new link.',
+};
 
-  setStatus('connecting', 'connecting…');
-  if (gameId) {
-    $('game').hidden = false;
-    renderPresence();
-  }
-
-  socket.onAny((event, ...args) => log(event, args));
-
-  // 'connect' fires on the first connection and after every reconnect.  A new
-  // socket is in no room, so join the game again each time.
+function connect() {
+  // same origin; the web server routes /socket.io/ to dugout
+  const socket = io(location.origin, { transports: ['polling'], auth: { token } });
+  app.socket = socket;
   socket.on('connect', () => {
-    log('connect', [socket.id], 'local');
-    attempt = 0;
-    setStatus('connected', 'connected');
-    if (gameId) join(socket);
+    setConn('connected');
+    if (gameId) joinGame(); else loadLobby();
   });
-
-  socket.on('connected', (p, ack) => {
-    setStatus('connected', `connected as ${p && p.user_id}`);
-    if (typeof ack === 'function') ack({ ok: true });
-  });
-
   socket.on('disconnect', (reason) => {
-    log('disconnect', [reason], 'local');
-    // the server drops a gone socket from its rooms, so we are out of the game
-    if (gameId) $('game-joined').textContent = socket.active ?
-      'Out of the game while reconnecting; will join again.' : 'Not in the game: disconnected.';
-    // socket.active: the client will reconnect by itself (transport close,
-    // ping timeout, …).  It will not after the server's or our own disconnect.
-    if (socket.active) {
-      setStatus('reconnecting', `reconnecting (lost: ${reason})…`);
-    } else {
-      const why = lastErrorCode === 'AUTH_EXPIRED' ? 'the token has expired' : reason;
-      setStatus('disconnected', `disconnected: ${why}`);
+    setStale(true);
+    if (reason === 'io client disconnect') return;
+    if (reason === 'io server disconnect') {
+      // the server ended the socket (an expired token does this)
+      setConn('refused', 'Disconnected by the server');
+      return;
     }
+    setConn(navigator.onLine ? 'reconnecting' : 'offline');
   });
-
   socket.on('connect_error', (err) => {
-    log('connect_error', err.data ? [err.message, err.data] : [err.message], 'local');
-    if (socket.active) {
-      // transport trouble (HTTP error, proxy down): retried with backoff
-      setStatus('reconnecting', `reconnecting${attempt ? ` (attempt ${attempt})` : ''}: ${err.message}`);
-    } else {
-      // the server refused the CONNECT; the client does not retry that
-      const code = err.data && err.data.code;
-      const why = REFUSALS[code] ? ` (${REFUSALS[code]}; get a new link with tools/demo)` : '';
-      setStatus('refused', `refused: ${code || err.message}${why}`);
-      if (gameId) $('game-joined').textContent = 'Not joined: not connected.';
+    const code = err?.data?.code;
+    if (code) {
+      setConn('refused', `Refused: ${REFUSALS[code] ?? err.message}`);
+      notice(`The server refused the connection: ${REFUSALS[code] ?? err.message}`);
+      return;
     }
+    setConn(navigator.onLine ? 'reconnecting' : 'offline');
   });
-
-  socket.io.on('reconnect_attempt', (n) => {
-    attempt = n;
-    setStatus('reconnecting', `reconnecting (attempt ${n})…`);
-  });
-
-  socket.on('error', (e) => { lastErrorCode = e && e.code; });
-
-  socket.on('game_joined', (p) => {
-    const extra = downgraded ? ' (asked to play, but you manage neither team)' : '';
-    $('game-joined').textContent = `Joined as ${p.role}${extra}. Game id: ${p.game_id}`;
-    notice('');
-  });
-  socket.on('game_state', showState);
-
-  const mine = (p) => p && p.game_id === gameId;
-  socket.on('user_connected', (p) => {
-    if (mine(p)) { presence.set(p.user_id, `${p.role}, here`); renderPresence(); }
-  });
-  socket.on('user_left', (p) => {
-    if (mine(p)) { presence.delete(p.user_id); renderPresence(); }
-  });
-  socket.on('user_disconnected', (p) => {
-    if (mine(p)) { presence.set(p.user_id, 'disconnected'); renderPresence(); }
-  });
-
-  setupHeartbeat(socket);
+  socket.io.on('reconnect_attempt', () => setConn(navigator.onLine ? 'reconnecting' : 'offline'));
+  window.addEventListener('offline', () => { if (!socket.connected) setConn('offline'); });
+  window.addEventListener('online', () => { if (!socket.connected) setConn('reconnecting'); });
+  for (const [event, fn] of Object.entries(HANDLERS)) socket.on(event, fn);
 }
 
-// join_game with an ack, so a refusal is known for sure (the `error` event
-// alone does not say which request it answers).
-async function join(socket) {
-  let res;
-  try {
-    res = await socket.timeout(5000).emitWithAck('join_game', { game_id: gameId, role });
-  } catch (err) {
-    // timed out, or the socket dropped; the next 'connect' joins again
-    notice(`join_game got no answer: ${err.message}`);
+// ------------------------------------------------------------ requests
+
+// Every request carries an ack; a refusal ({ok: false, error}) is shown in
+// the error slot of the control that sent it.  The server also sends the
+// refusal as an event (error, outcome_rejected, …): remembered here so the
+// event is not shown a second time as a page notice.
+const ERROR_SLOT = {
+  defense: 'defense-error', offense: 'offense-error', roll: 'roll-error',
+  outcome: 'outcome-error', sub: 'sub-error', box: 'box-status',
+};
+let inflight = 0;
+const recentRefusals = [];
+
+function plain(error) {
+  if (!error) return 'The server refused this.';
+  if (error.code === 'RATE_LIMITED') return 'Too many requests: wait a moment and try again.';
+  return error.message || `Refused (${error.code})`;
+}
+
+// kind: a key of ERROR_SLOT, or null for requests the page makes itself.
+function send(kind, event, payload) {
+  return new Promise((resolve) => {
+    if (!app.socket?.connected) {
+      if (kind) showError(ERROR_SLOT[kind], 'Not connected: wait for the connection to come back.');
+      resolve(null);
+      return;
+    }
+    inflight += 1;
+    app.socket.timeout(20_000).emit(event, payload, (err, res) => {
+      inflight -= 1;
+      if (err) {
+        if (kind) showError(ERROR_SLOT[kind], 'No answer from the server: check the connection and try again.');
+        resolve(null);
+        return;
+      }
+      if (res && res.ok === false) {
+        recentRefusals.push({ message: res.error?.message, at: Date.now() });
+        if (recentRefusals.length > 20) recentRefusals.shift();
+        if (kind) showError(ERROR_SLOT[kind], plain(res.error));
+        resolve(kind ? false : res);
+        return;
+      }
+      resolve(kind ? true : res);
+    });
+  });
+}
+
+// A refusal event that no request of ours is waiting for (or has been
+// answered for) is not tied to a control: it goes to the page notice.
+function untied(p) {
+  if (inflight > 0) return false;
+  return !recentRefusals.some((r) => r.message === p?.message && Date.now() - r.at < 10_000);
+}
+
+// ------------------------------------------------------------ joining
+
+async function joinGame() {
+  setStale(true);
+  $('game').hidden = false;
+  let ack = await send(null, 'join_game', { game_id: gameId, role });
+  if (ack?.ok === false && role === 'player' && ack.error?.code === 'NOT_AUTHORIZED') {
+    notice('You do not manage either team in this game, so you are watching as a spectator.');
+    role = 'spectator';
+    ack = await send(null, 'join_game', { game_id: gameId, role });
+  }
+  if (!ack || ack.ok === false) {
+    notice(`Could not join the game: ${plain(ack?.error) || 'no answer from the server'}`);
     return;
   }
-  if (res && res.ok) return; // game_joined and game_state update the page
-  const e = (res && res.error) || {};
-  if (e.code === 'NOT_AUTHORIZED' && role === 'player') {
-    // Only a manager of one of the two teams may play; anyone may watch.
-    // Keep the spectator role so reconnects do not ask again.
-    role = 'spectator';
-    downgraded = true;
-    notice('Not authorized to join as player (NOT_AUTHORIZED): joining as spectator.');
-    return join(socket);
+  app.joined = true;
+  if (Array.isArray(ack.team_ids)) app.myTeams = new Set(ack.team_ids);
+  setupRole();
+  await resync();
+}
+
+// Spectators get no controls at all (absent, not disabled).  A manager's
+// decision and substitution panels need to know which team is theirs.
+function setupRole() {
+  if (role !== 'player') {
+    for (const id of ['defense-panel', 'offense-panel', 'outcome-panel', 'sub-panel']) $(id)?.remove();
+    $('you-manage').textContent = 'You are watching as a spectator.';
+    return;
   }
-  notice(`Could not join the game: ${e.message || 'no reason given'} (${e.code || '?'})`);
+  if (app.controls) return;
+  app.controls = true;
+  const known = app.myTeams.size > 0;
+  buildControls(app, known);
+  if (!known)
+    notice('The server did not say which team you manage, so the decision and substitution panels are hidden. You can still roll and submit outcomes.');
 }
 
-// The heartbeat button measures the ack's round trip, and separately reports
-// the heartbeat_ack event (the server sends both).
-function setupHeartbeat(socket) {
-  let sentAt = 0;
-  let ackText = '';
-  let eventText = '';
-  const render = () => {
-    $('heartbeat-result').textContent = [ackText, eventText].filter(Boolean).join('; ');
-  };
+async function resync() {
+  const res = await send(null, 'request_game_state', { game_id: gameId });
+  if (res && res.ok !== false && res.state) onSync(res);
+}
 
-  $('heartbeat').addEventListener('click', async () => {
-    sentAt = performance.now();
-    ackText = 'sent, waiting for the ack…';
-    eventText = '';
-    render();
-    try {
-      const res = await socket.timeout(5000).emitWithAck('heartbeat');
-      const ms = Math.round(performance.now() - sentAt);
-      ackText = `ack ${res && res.ok ? 'ok' : JSON.stringify(res)} in ${ms} ms`;
-    } catch (err) {
-      ackText = `no ack: ${err.message}`;
+function onSync(p) {
+  if (!p?.state || p.state.game_id !== gameId) return;
+  for (const play of p.recent_plays ?? []) app.plays.set(play.play_number, play);
+  V.renderPlays(app.plays);
+  const wasStale = app.stale;
+  app.stale = false;
+  applyState(p.state, true);
+  setStale(false);
+  if (wasStale) {
+    refreshLineups();
+    refreshPresence();
+    refreshBox();
+  }
+}
+
+function setStale(on) {
+  app.stale = on;
+  $('game').dataset.stale = String(on);
+  $('stale-note').hidden = !on;
+  $('stale-note').textContent = on ? 'Updating the game… (what you see may be out of date)' : '';
+  updateControls();
+}
+
+// ------------------------------------------------------------ game state
+
+// Never show a state older than the one on screen: plays only add up, and
+// roll ids only grow.  (Events on one connection arrive in order; this
+// guards the seams between connections.)
+function isNewer(s, cur) {
+  if (!cur) return true;
+  if ((s.play_count ?? 0) < (cur.play_count ?? 0)) return false;
+  if (s.pending_roll && s.pending_roll.roll_id < app.maxRollId) return false;
+  return true;
+}
+
+function applyState(s, force = false) {
+  if (s.game_id !== gameId) return;
+  if (!force && !isNewer(s, app.state)) return;
+  const prev = app.state;
+  app.state = s;
+  if (s.pending_roll) app.maxRollId = Math.max(app.maxRollId, s.pending_roll.roll_id);
+  V.renderScore(s);
+  V.renderLinescore(s, app.box?.team_stats && { away: app.box.team_stats.away.h, home: app.box.team_stats.home.h },
+    app.box?.team_stats && { away: app.box.team_stats.away.e, home: app.box.team_stats.home.e });
+  V.renderBases(s);
+  V.renderMatchup(s);
+  V.renderTurn(s);
+  V.renderDice(s.pending_roll ?? app.lastRoll, Boolean(s.pending_roll));
+  renderLineups();
+  renderYouManage(s);
+  document.title = `${s.away_team?.abbrev} ${s.score?.away}, ${s.home_team?.abbrev} ${s.score?.home} — ${V.inningLabel(s)} · dugout`;
+  // a new plate appearance starts with the default calls
+  if (prev && prev.play_count !== s.play_count) resetDecisions();
+  // lineup_data.pitching_change says whether the pitcher may be changed
+  // *now*: ask again once a play is over (or a roll expired), between plays
+  if (prev && !s.pending_roll && (prev.play_count !== s.play_count || prev.pending_roll)) refreshLineups();
+  syncDecisions(s);
+  updateControls();
+}
+
+function renderYouManage(s) {
+  if (role !== 'player' || !app.myTeams.size) return;
+  const names = [s.away_team, s.home_team].filter((t) => app.myTeams.has(t?.id)).map((t) => t.name);
+  $('you-manage').textContent = `You manage the ${names.join(' and the ')}.`;
+}
+
+// ------------------------------------------------------------ lineups, box, presence
+
+let lineupTimer = null;
+function refreshLineups() {
+  clearTimeout(lineupTimer);
+  lineupTimer = setTimeout(() => {
+    const s = app.state;
+    if (!s) return;
+    for (const t of [s.away_team, s.home_team]) send(null, 'get_lineup', { game_id: gameId, team_id: t.id });
+  }, 250);
+}
+
+function renderLineups() {
+  const s = app.state;
+  if (!s) return;
+  V.renderLineup('away', s.away_team, app.lineups.get(s.away_team.id), s);
+  V.renderLineup('home', s.home_team, app.lineups.get(s.home_team.id), s);
+}
+
+let boxTimer = null;
+function refreshBox() {
+  // plays can come in bursts: ask once for the lot
+  clearTimeout(boxTimer);
+  boxTimer = setTimeout(() => {
+    $('box-status').textContent = 'Loading…';
+    send('box', 'get_box_score', { game_id: gameId });
+  }, 300);
+}
+
+let presenceTimer = null;
+function refreshPresence() {
+  clearTimeout(presenceTimer);
+  presenceTimer = setTimeout(async () => {
+    if (app.presence) { showPresenceFallback(); return; }
+    const res = await send(null, 'get_presence', { game_id: gameId });
+    if (res?.ok === false && res.error?.code === 'UNKNOWN_EVENT') {
+      // an older server: only what happened since we joined is known
+      app.presence = new Map([[app.userId, role]]);
+      showPresenceFallback();
     }
-    render();
-  });
-
-  socket.on('heartbeat_ack', () => {
-    const ms = sentAt ? ` ${Math.round(performance.now() - sentAt)} ms after sending` : '';
-    eventText = `heartbeat_ack event received${ms}`;
-    render();
-  });
+  }, 200);
 }
+
+function showPresenceFallback() {
+  V.renderPresence([...app.presence].map(([user_id, r]) => ({ user_id, role: r })));
+}
+
+function presenceEvent(p, gone) {
+  if (p?.game_id && p.game_id !== gameId) return;
+  if (app.presence) {
+    if (gone) app.presence.delete(p.user_id); else app.presence.set(p.user_id, p.role ?? 'spectator');
+    showPresenceFallback();
+    return;
+  }
+  refreshPresence();
+}
+
+// ------------------------------------------------------------ events
+
+const HANDLERS = {
+  connected: (p) => { app.userId = p?.user_id; },
+  game_joined: (p) => {
+    if (p?.game_id !== gameId) return;
+    if (Array.isArray(p.team_ids)) app.myTeams = new Set(p.team_ids);
+  },
+  game_state: (s) => { if (!app.stale) applyState(s); },
+  game_state_sync: (p) => onSync(p),
+  dice_rolled: (d) => {
+    if (d?.game_id !== gameId) return;
+    app.lastRoll = d;
+    app.maxRollId = Math.max(app.maxRollId, d.roll_id);
+  },
+  play_resolved: (p) => {
+    if (p?.game_id !== gameId) return;
+    app.plays.set(p.play_number, p);
+    V.renderPlays(app.plays);
+    refreshBox();
+  },
+  defensive_decision_submitted: () => {},
+  offensive_decision_submitted: () => {},
+  outcome_accepted: () => showError('outcome-error', ''),
+  outcome_rejected: (p) => { if (untied(p) && $('outcome-error')) showError('outcome-error', plain(p)); },
+  substitution_error: (p) => { if (untied(p) && $('sub-error')) showError('sub-error', plain(p)); },
+  player_substituted: () => refreshLineups(),
+  substitution_confirmed: () => showError('sub-error', ''),
+  lineup_data: (p) => {
+    if (p?.game_id !== gameId) return;
+    app.lineups.set(p.team_id, p);
+    renderLineups();
+    updateControls();
+  },
+  box_score_data: (p) => {
+    if (p?.game_id !== gameId) return;
+    app.box = p.box_score;
+    V.renderBox(p.box_score, app.state);
+    $('box-status').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    if (app.state) applyState(app.state, true);
+  },
+  presence_data: (p) => { if (p?.game_id === gameId) V.renderPresence(p.members ?? []); },
+  user_connected: (p) => presenceEvent(p, false),
+  user_left: (p) => presenceEvent(p, true),
+  user_disconnected: (p) => presenceEvent(p, true),
+  games_list: (p) => renderLobby(p.games ?? []),
+  error: (p) => {
+    if (p?.code === 'AUTH_EXPIRED') {
+      setConn('refused', 'Your link has expired');
+      notice('Your token has expired: ask for a new link.');
+      return;
+    }
+    if (untied(p)) notice(plain(p));
+  },
+};
+
+// ------------------------------------------------------------ lobby
+
+async function loadLobby() {
+  $('lobby').hidden = false;
+  const res = await send(null, 'list_games', {});
+  if (res?.ok === false)
+    $('lobby-status').textContent = res.error?.code === 'UNKNOWN_EVENT'
+      ? 'This server cannot list games yet: open a game with the link you were given.'
+      : `Could not list the games: ${plain(res.error)}`;
+}
+
+function renderLobby(games) {
+  const body = $('lobby-table').querySelector('tbody');
+  $('lobby-status').textContent = games.length ? `${games.length} game${games.length === 1 ? '' : 's'}` : 'No games to show.';
+  $('lobby-table').hidden = games.length === 0;
+  body.replaceChildren(...games.map((g) => {
+    const mine = [g.away_team, g.home_team].filter((t) => (g.my_team_ids ?? []).includes(t?.id));
+    const links = [];
+    if (mine.length) links.push(el('a', { href: `#game=${encodeURIComponent(g.game_id)}&role=player` }, 'Open'), ' ');
+    links.push(el('a', { href: `#game=${encodeURIComponent(g.game_id)}` }, 'Watch'));
+    const inning = g.status === 'final' ? 'Final' : g.status === 'pending' ? 'Not started'
+      : `${g.half === 'top' ? 'Top' : 'Bottom'} ${g.inning}, ${V.outsLabel(g.outs ?? 0)}`;
+    return el('tr', {},
+      el('th', { scope: 'row' }, `${g.away_team?.name ?? '?'} at ${g.home_team?.name ?? '?'}`),
+      el('td', {}, g.status),
+      el('td', {}, `${g.away_team?.abbrev ?? ''} ${g.score?.away ?? 0} – ${g.score?.home ?? 0} ${g.home_team?.abbrev ?? ''}`),
+      el('td', {}, inning),
+      el('td', {}, mine.length ? mine.map((t) => nickname(t)).join(', ') : '—'),
+      el('td', {}, links));
+  }));
+}
+
+// ------------------------------------------------------------ start
+
+function start() {
+  $('box-refresh').addEventListener('click', () => {
+    showError('box-status', '');
+    $('box-status').hidden = false;
+    refreshBox();
+  });
+  if (!token) {
+    setConn('refused', 'No token');
+    $('help').hidden = false;
+    return;
+  }
+  if (typeof io !== 'function') {
+    setConn('refused', 'Not connected');
+    notice('The page could not load its connection library (vendor/socket.io.min.js). Run the setup script, then reload.');
+    return;
+  }
+  setConn('connecting');
+  connect();
+}
+
+start();
