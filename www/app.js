@@ -264,6 +264,8 @@ function applyState(s, force = false) {
 }
 
 function renderYouManage(s) {
+  const hint = role === 'player' ? V.turnHint(s, app.myTeams) : '';
+  if ($('turn-hint').textContent !== hint) $('turn-hint').textContent = hint;
   if (role !== 'player' || !app.myTeams.size) return;
   const names = [s.away_team, s.home_team].filter((t) => app.myTeams.has(t?.id)).map((t) => t.name);
   $('you-manage').textContent = `You manage the ${names.join(' and the ')}.`;

@@ -91,6 +91,29 @@ export function turnText(s) {
   return 'Waiting for the game to start';
 }
 
+// What a manager may do now, in words, so nobody needs the manual: the
+// decisions are optional (a roll plays with the defaults) and either
+// manager may roll and enter the result.  mine: the team ids managed.
+export function turnHint(s, mine) {
+  if (!mine?.size || s.status === 'final') return '';
+  const fielding = s.batting_team_id === s.home_team?.id ? s.away_team?.id : s.home_team?.id;
+  const both = mine.has(fielding) && mine.has(s.batting_team_id);
+  switch (s.pending_decision) {
+    case 'defensive':
+      if (both || mine.has(fielding)) return 'Your move: set your defence below and submit it, or just roll the dice to play this at-bat with the defaults.';
+      return 'The defence decides first; you may already submit your offence, or roll the dice to play with the defaults.';
+    case 'offensive':
+      if (mine.has(s.batting_team_id)) return 'Your move: set your offence below and submit it, or just roll the dice to play with the defaults.';
+      return 'Waiting for the offence; either manager may roll the dice at any time.';
+    case 'resolution':
+      return 'Both decisions are in: either manager may roll the dice.';
+    case 'outcome':
+      return 'Read the card the dice name (below), then enter what it says under "Result of the roll". Either manager may enter it.';
+    default:
+      return '';
+  }
+}
+
 export function renderTurn(s) {
   const t = $('turn');
   const text = turnText(s);
