@@ -39,14 +39,14 @@ test('a one-inning game played to its walk-off end through the page', { timeout:
   const all = [home, away, spec];
 
   // one plate appearance: `roller` rolls, `enterer` enters what the card says
-  const pa = async (roller, enterer, outcome, n) => {
+  const pa = async (roller, enterer, outcome, n, pages = all) => {
     await press(roller, 'Roll dice');
     await obs.waitFor((s) => s.pending_roll !== null && s.play_count === n - 1, `the roll for play ${n}`);
     const p = enterer.locator('#outcome-panel');
     await choose(p.getByLabel('Outcome', { exact: true }), outcome);
     await press(enterer, 'Submit outcome', p);
     const st = await obs.waitFor((s) => s.play_count === n, `play ${n} (${outcome})`);
-    await expectScreens(all, st, `after play ${n} (${outcome})`);
+    await expectScreens(pages, st, `after play ${n} (${outcome})`);
     return st;
   };
 
@@ -58,8 +58,40 @@ test('a one-inning game played to its walk-off end through the page', { timeout:
     ]);
     await expectScreens(all, await obs.state(), 'on opening');
 
-    // top of the 1st: the away manager rolls, the home manager enters
-    for (let n = 1; n <= 3; n++) await pa(away, home, 'strikeout', n);
+    // every control has a name a screen reader can say
+    for (const page of all) {
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((e) => !e.closest('[hidden]'))
+        .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')
+          || (e.tagName === 'BUTTON' && e.textContent.trim())))
+        .map((e) => e.outerHTML.slice(0, 120)));
+      assert.deepEqual(unnamed, [], `${page.label}: controls without a label`);
+    }
+
+    // top of the 1st: the away manager rolls, the home manager enters; the
+    // first roll by keyboard alone (a real button takes focus and Enter)
+    await away.getByRole('button', { name: 'Roll dice' }).focus();
+    await away.keyboard.press('Enter');
+    await obs.waitFor((s) => s.pending_roll !== null, 'the roll made from the keyboard');
+    await home.locator('#outcome-panel').getByLabel('Outcome', { exact: true }).focus();
+    await choose(home.locator('#outcome-panel').getByLabel('Outcome', { exact: true }), 'strikeout');
+    await home.getByRole('button', { name: 'Submit outcome' }).focus();
+    await home.keyboard.press('Enter');
+    await expectScreens(all, await obs.waitFor((s) => s.play_count === 1, 'play 1 from the keyboard'), 'after play 1');
+
+    // the spectator loses the network for a play: the page says so and
+    // marks what it shows as stale, then resyncs by itself
+    await spec.context().setOffline(true);
+    await spec.locator('#conn:not([data-state="connected"])').waitFor({ timeout: 30_000 });
+    await spec.locator('#game[data-stale="true"]').waitFor({ timeout: 5_000 });
+    const offlineState = await spec.locator('#conn').getAttribute('data-state');
+    assert.ok(['offline', 'reconnecting'].includes(offlineState), `spectator offline: #conn data-state=${offlineState}`);
+    await pa(away, home, 'strikeout', 2, [home, away]);
+    assert.equal(await spec.locator('#plays > li[data-play-number]').count(), 1, 'the offline spectator has not seen play 2');
+    await spec.context().setOffline(false);
+    await expectScreens(all, await obs.state(), 'after the spectator came back');
+
+    await pa(away, home, 'strikeout', 3);
     let st = await obs.state();
     assert.equal(st.half, 'bottom', `three outs end the top half: ${JSON.stringify(st)}`);
 
