@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "log.h"
 #include "notify.h"
@@ -16,6 +17,15 @@ struct notify {
 	PGconn	*conn;
 	char	*conninfo;	/* owned */
 };
+
+void
+notify_wake_key(const char *sid, char out[NOTIFY_KEY_LEN + 1])
+{
+	unsigned char	h[crypto_hash_sha256_BYTES];
+
+	(void)crypto_hash_sha256(h, (const unsigned char *)sid, strlen(sid));
+	(void)sodium_bin2hex(out, NOTIFY_KEY_LEN + 1, h, NOTIFY_KEY_LEN / 2);
+}
 
 enum err
 notify_reconnect(struct notify *n)

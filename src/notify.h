@@ -1,8 +1,9 @@
 /*
  * notify.h -- the LISTEN side of LISTEN/NOTIFY.  Does I/O (libpq).
  *
- * One connection LISTENs on channel "dugout"; payloads are session ids
- * (style.md R11: ids only).  The owner polls notify_fd() for input and
+ * One connection LISTENs on channel "dugout"; a payload names a session by
+ * its wake key (style.md R11: ids only), never by its id: any role of the
+ * database may LISTEN, and a session id is a bearer secret.  The owner polls notify_fd() for input and
  * then calls notify_drain().  After a lost connection, notify_fd() is -1
  * until notify_reconnect() succeeds; the caller must then treat every
  * waiter as possibly woken (a NOTIFY may have been missed meanwhile).
@@ -13,6 +14,14 @@
 #include "err.h"
 
 struct notify;
+
+/*
+ * The wake key of a session: the first 128 bits of SHA-256(sid), in hex.
+ * sql/010_wake_key.sql's dugout_wake_key() computes the same, and every
+ * NOTIFY carries it.  One-way, so a listener learns nothing it could use.
+ */
+#define NOTIFY_KEY_LEN	32
+void		 notify_wake_key(const char *sid, char out[NOTIFY_KEY_LEN + 1]);
 
 typedef void (*notify_cb)(const char *payload, void *arg);
 

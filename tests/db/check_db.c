@@ -16,6 +16,7 @@
 
 #include "../unit/check_util.h"
 #include "db.h"
+#include "notify.h"
 #include "pgtmp.h"
 
 static struct pgtmp	 pg;
@@ -1344,6 +1345,54 @@ END_TEST
 
 /* The token bucket of events.md: a burst, then refusals, then a refill at
  * the rate; separate buckets per event; a gone socket is refused. */
+/*
+ * A NOTIFY names a session by its wake key, never by its id (a bearer
+ * secret any LISTENer could read), and the key SQL sends is the one the
+ * parking thread computes.
+ */
+START_TEST(test_wake_key)
+{
+	PGconn		*c = raw(), *l = raw();
+	PGnotify	*n = NULL;
+	const char	*sid = "WAKEWAKEWAKEWAKEWAKE";
+	char		 key[NOTIFY_KEY_LEN + 1], got[128];
+	int		 i;
+
+	notify_wake_key(sid, key);
+	ck_assert_uint_eq(strlen(key), NOTIFY_KEY_LEN);
+	/* SHA-256("abc") starts ba7816bf8f01cfea414140de5dae2223 */
+	notify_wake_key("abc", got);
+	ck_assert_str_eq(got, "ba7816bf8f01cfea414140de5dae2223");
+	value(c, "SELECT dugout_wake_key('abc')", got, sizeof(got));
+	ck_assert_str_eq(got, "ba7816bf8f01cfea414140de5dae2223");
+
+	new_session(c, sid);
+	exec_ok(l, "LISTEN dugout");
+	exec_ok(c, "SELECT dugout_queue('WAKEWAKEWAKEWAKEWAKE', '6')");
+	for (i = 0; i < 200 && n == NULL; i++) {
+		ck_assert_int_eq(PQconsumeInput(l), 1);
+		if ((n = PQnotifies(l)) == NULL)
+			usleep(10000);
+	}
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->extra, key);
+	ck_assert_ptr_null(strstr(n->extra, sid));
+	PQfreemem(n);
+	/* a session's end wakes its poll the same way */
+	exec_ok(c, "SELECT dugout_session_end('WAKEWAKEWAKEWAKEWAKE')");
+	for (n = NULL, i = 0; i < 200 && n == NULL; i++) {
+		ck_assert_int_eq(PQconsumeInput(l), 1);
+		if ((n = PQnotifies(l)) == NULL)
+			usleep(10000);
+	}
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->extra, key);
+	PQfreemem(n);
+	PQfinish(l);
+	PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_rate_limit)
 {
 	PGconn	*c = raw();
@@ -1544,6 +1593,7 @@ main(void)
 	tcase_add_test(tc, test_stats_views);
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_lobby);
+	tcase_add_test(tc, test_wake_key);
 	suite_add_tcase(s, tc);
 	rc = check_main(s);
 	pgtmp_stop(&pg);
