@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "auth.h"
 #include "bounds.h"
@@ -19,12 +23,37 @@
 
 enum kind { K_STR, K_MS, K_SIZE, K_COUNT, K_BOOL, K_LOGLEVEL, K_LIST };
 
+/* A parsed address or CIDR block (status_allow, REMOTE_ADDR). */
+struct cidr {
+	int		 fam;		/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* IPv4 in the first 4 bytes */
+	unsigned	 bits;		/* prefix length */
+};
+
+static int	cidr_parse(const char *, struct cidr *);
+
+static int
+cidr_ok(const char *s)
+{
+	struct cidr	 c;
+
+	return cidr_parse(s, &c);
+}
+
 /* The keys, one table (R20): name, kind, where it lands, range. */
 struct key {
 	const char	*name;
 	enum kind	 kind;
 	size_t		 off;
 	unsigned long	 min, max;
+};
+
+/* Each K_LIST key: where its length lands and how to check an item. */
+struct list_key {
+	const char	*name;
+	size_t		 cnt;
+	int		(*item_ok)(const char *);	/* or NULL: any */
+	const char	*item_what;			/* for the message */
 };
 
 #define OFF(f) offsetof(struct conf, f)
@@ -48,7 +77,19 @@ static const struct key keys[] = {
 	{ "workers", K_COUNT, OFF(workers), 1, 12 },
 	{ "db_pool", K_COUNT, OFF(db_pool), 1, 64 },
 	{ "listen", K_STR, OFF(listen), 0, 0 },
+	{ "health", K_BOOL, OFF(health), 0, 1 },
+	{ "metrics", K_BOOL, OFF(metrics), 0, 1 },
+	{ "status_allow", K_LIST, OFF(status_allow), 0, 0 },
 };
+
+static const struct list_key list_keys[] = {
+	{ "cors_origins", OFF(ncors), NULL, NULL },
+	{ "status_allow", OFF(nstatus_allow), cidr_ok, "an IPv4 or IPv6 "
+	    "address or CIDR block (e.g. 127.0.0.1/8, ::1)" },
+};
+
+/* Who may read /healthz and /metrics when they are on: this host only. */
+#define STATUS_ALLOW_DEFAULT	"127.0.0.1/8, ::1"
 
 static void
 list_free(char **l)
@@ -78,7 +119,9 @@ conf_init(struct conf *c)
 	c->workers = 4;
 	c->db_pool = 4;
 	if ((c->jwt_algorithm = strdup("HS256")) == NULL ||
-	    (c->cors_origins = calloc(1, sizeof(char *))) == NULL) {
+	    (c->cors_origins = calloc(1, sizeof(char *))) == NULL ||
+	    conf_set(c, "status_allow", STATUS_ALLOW_DEFAULT, NULL) !=
+	    ERR_OK) {
 		conf_free(c);
 		return ERR_NOMEM;
 	}
@@ -103,6 +146,7 @@ conf_free(struct conf *c)
 	free(c->jwt_private_key);
 	free(c->listen);
 	list_free(c->cors_origins);
+	list_free(c->status_allow);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -170,12 +214,40 @@ out:
 	return er;
 }
 
+/* A K_LIST key: every item must pass its check, or nothing changes. */
+static enum err
+conf_set_list(struct conf *c, const struct key *k, const char *v,
+    struct buf *em)
+{
+	const struct list_key	*lk = NULL;
+	char			*base = (char *)c, **l = NULL;
+	size_t			 n;
+
+	for (n = 0; n < sizeof(list_keys) / sizeof(list_keys[0]); n++)
+		if (strcmp(list_keys[n].name, k->name) == 0)
+			lk = &list_keys[n];
+	assert(lk != NULL);	/* every K_LIST key has its row */
+	if (parse_list(v, &l) != ERR_OK)
+		return ERR_NOMEM;
+	for (n = 0; l[n] != NULL; n++)
+		if (lk->item_ok != NULL && !lk->item_ok(l[n])) {
+			ERR_IGNORE(buf_printf(em, "%s: \"%.64s\" is not %s",
+			    k->name, l[n], lk->item_what));
+			list_free(l);
+			return ERR_CONFIG;
+		}
+	list_free(*(char ***)(base + k->off));
+	*(char ***)(base + k->off) = l;
+	*(size_t *)(base + lk->cnt) = n;
+	return ERR_OK;
+}
+
 enum err
 conf_set(struct conf *c, const char *name, const char *v, struct buf *em)
 {
 	const struct key	*k;
 	unsigned long		 n;
-	char			*s, **l;
+	char			*s;
 	int			 lv;
 	char			*base = (char *)c;
 
@@ -217,13 +289,7 @@ conf_set(struct conf *c, const char *name, const char *v, struct buf *em)
 		*(int *)(base + k->off) = lv;
 		return ERR_OK;
 	case K_LIST:
-		if (parse_list(v, &l) != ERR_OK)
-			return ERR_NOMEM;
-		list_free(*(char ***)(base + k->off));
-		*(char ***)(base + k->off) = l;
-		for (c->ncors = 0; l[c->ncors] != NULL; c->ncors++)
-			continue;
-		return ERR_OK;
+		return conf_set_list(c, k, v, em);
 	}
 	if (k->kind == K_BOOL)
 		ERR_IGNORE(buf_printf(em, "%s: expected on or off", name));
@@ -234,6 +300,91 @@ conf_set(struct conf *c, const char *name, const char *v, struct buf *em)
 		ERR_IGNORE(buf_printf(em, "%s: expected a whole number from %lu "
 		    "to %lu", name, k->min, k->max));
 	return ERR_CONFIG;
+}
+
+/* ------------------------------------------------- addresses (status_allow) */
+
+/* An IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2, ::ffff:a.b.c.d) is the
+ * IPv4 address it carries: a dual-stack web server reports IPv4 clients
+ * that way. */
+static void
+cidr_unmap(struct cidr *c)
+{
+	static const unsigned char	 pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0xff, 0xff };
+
+	if (c->fam != AF_INET6 || memcmp(c->addr, pre, sizeof(pre)) != 0 ||
+	    c->bits < 96)
+		return;
+	c->fam = AF_INET;
+	memmove(c->addr, c->addr + 12, 4);
+	c->bits -= 96;
+}
+
+/*
+ * "ADDR" or "ADDR/BITS" (RFC 4632 §3.1 prefix notation; host bits may be
+ * set, as in 127.0.0.1/8, and are ignored).  A bare address is a /32 or
+ * /128.  0 when malformed.
+ */
+static int
+cidr_parse(const char *s, struct cidr *c)
+{
+	char		 a[INET6_ADDRSTRLEN];	/* length checked first */
+	const char	*slash = strchr(s, '/');
+	size_t		 len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned long	 n;
+
+	memset(c, 0, sizeof(*c));
+	if (len == 0 || len >= sizeof(a))
+		return 0;
+	memcpy(a, s, len);
+	a[len] = '\0';
+	if (inet_pton(AF_INET, a, c->addr) == 1) {
+		c->fam = AF_INET;
+		c->bits = 32;
+	} else if (inet_pton(AF_INET6, a, c->addr) == 1) {
+		c->fam = AF_INET6;
+		c->bits = 128;
+	} else
+		return 0;
+	if (slash != NULL) {
+		if (parse_ulong(slash + 1, 0, c->bits, &n) != ERR_OK)
+			return 0;
+		c->bits = (unsigned)n;
+	}
+	cidr_unmap(c);
+	return 1;
+}
+
+/* 1 when addr (a bare address) is inside block. */
+static int
+cidr_contains(const struct cidr *block, const struct cidr *addr)
+{
+	unsigned	 whole = block->bits / 8, rest = block->bits % 8;
+	unsigned char	 mask;
+
+	if (block->fam != addr->fam)
+		return 0;
+	if (memcmp(block->addr, addr->addr, whole) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (block->addr[whole] & mask) == (addr->addr[whole] & mask);
+}
+
+int
+conf_status_allowed(const struct conf *c, const char *addr)
+{
+	struct cidr	 a, b;
+	size_t		 i;
+
+	if (addr == NULL || strchr(addr, '/') != NULL || !cidr_parse(addr, &a))
+		return 0;
+	for (i = 0; i < c->nstatus_allow; i++)
+		if (cidr_parse(c->status_allow[i], &b) && cidr_contains(&b, &a))
+			return 1;
+	return 0;
 }
 
 static struct span

@@ -41,6 +41,11 @@ struct conf {
 	unsigned	 workers;	/* request threads in daemon mode */
 	unsigned	 db_pool;	/* database connections in daemon mode */
 	char		*listen;	/* "unix:PATH", "tcp:HOST:PORT" or NULL */
+	int		 health;	/* answer GET /healthz */
+	int		 metrics;	/* answer GET /metrics */
+	char		**status_allow;	/* NULL-terminated CIDR blocks (or bare
+					   addresses) that may read them */
+	size_t		 nstatus_allow;
 };
 
 /* Fill with the defaults; allocates (conf_free releases). */
@@ -69,6 +74,14 @@ enum err	 conf_set(struct conf *, const char *key, const char *value,
  * required, with an HMAC key of at least 32 characters (HS*) or a public
  * key loaded from its file (RS*, ES*).  Reason in errmsg. */
 enum err	 conf_validate(const struct conf *, struct buf *errmsg) MUSTCHECK;
+
+/*
+ * 1 when the client address addr (REMOTE_ADDR: dotted IPv4, or IPv6, an
+ * IPv4-mapped IPv6 address counting as its IPv4) is inside one of
+ * c->status_allow; 0 for NULL, unparsable addresses and an empty list.
+ * Pure.
+ */
+int		 conf_status_allowed(const struct conf *, const char *addr);
 
 /*
  * The whole load: defaults, then the file (path, else $DUGOUT_CONFIG,

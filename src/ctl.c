@@ -18,10 +18,12 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "bounds.h"
 #include "buf.h"
 #include "conf.h"
 #include "db.h"
 #include "migrate.h"
+#include "query.h"
 #include "valid.h"
 
 extern char **environ;
@@ -51,6 +53,7 @@ static void
 usage(void)
 {
 	(void)fputs("usage: dugoutctl [--config FILE] [--json] COMMAND\n"
+	    "  check [--sql-dir DIR] [--www-dir DIR]\n"
 	    "  migrate [--sql-dir DIR]\n"
 	    "  token --user ID [--ttl SECONDS] [--admin]\n"
 	    "  refresh-stats\n"
@@ -584,6 +587,509 @@ cmd_refresh_stats(struct ctl *c)
 	return 0;
 }
 
+/* ----------------------------------------------------------------- check */
+
+/*
+ * dugoutctl check: is this host ready to serve?  One line on stdout per
+ * check, "ok: ...", "problem: ..." or "skipped: ..." (a check that needs
+ * one that failed); exit 0 only when nothing is a problem.  Checks, in
+ * order: the configuration, the JWT key, the sql and www directories, the
+ * database connection, and the schema against this build's migrations.
+ * Secrets (jwt_key, a password in the conninfo) are never printed.
+ */
+
+enum check_verdict { CHECK_OK, CHECK_PROBLEM, CHECK_SKIPPED };
+
+struct check {
+	struct ctl	*c;
+	unsigned	 problems;
+	int		 conf_ok;	/* file and environment applied */
+	int		 sql_ok;	/* the sql dir is usable */
+	const char	*www_dir;
+};
+
+/* A check's line; stdout is flushed so a libpq message logged on stderr
+ * by the next check lands after it. */
+static void __attribute__((format(printf, 3, 4)))
+check_say(struct check *k, enum check_verdict v, const char *fmt, ...)
+{
+	static const char *const word[] = { "ok", "problem", "skipped" };
+	va_list	 ap;
+
+	if (v == CHECK_PROBLEM)
+		k->problems++;
+	(void)printf("%s: ", word[v]);
+	va_start(ap, fmt);
+	(void)vprintf(fmt, ap);
+	va_end(ap);
+	(void)putchar('\n');
+	(void)fflush(stdout);
+}
+
+/* Append s[0..n) to b, or note the failure in *ok. */
+static void
+redact_put(struct buf *b, const char *s, size_t n, int *ok)
+{
+	if (buf_append(b, s, n) != ERR_OK)
+		*ok = 0;
+}
+
+/* A URI conninfo without the password of its user info and of its query
+ * string (postgresql://user:secret@host/db?password=secret). */
+static void
+redact_uri(const char *ci, struct buf *b, int *ok)
+{
+	const char	*auth, *end, *at, *colon, *q, *amp, *sep;
+
+	auth = strstr(ci, "://") + 3;
+	end = auth + strcspn(auth, "/?");
+	for (at = NULL, q = auth; q < end; q++)
+		if (*q == '@')
+			at = q;
+	colon = at == NULL ? NULL : memchr(auth, ':', (size_t)(at - auth));
+	if (colon != NULL) {
+		redact_put(b, ci, (size_t)(colon - ci), ok);
+		redact_put(b, at, (size_t)(end - at), ok);
+	} else
+		redact_put(b, ci, (size_t)(end - ci), ok);
+	q = end + strcspn(end, "?");
+	redact_put(b, end, (size_t)(q - end), ok);
+	for (sep = "?"; *q == '?' || *q == '&'; q = amp) {
+		amp = q + 1 + strcspn(q + 1, "&");
+		if (strncmp(q + 1, "password=", 9) == 0)
+			continue;
+		redact_put(b, sep, 1, ok);
+		redact_put(b, q + 1, (size_t)(amp - q - 1), ok);
+		sep = "&";
+	}
+}
+
+/* key = value pairs without the password one; 0 when ci does not parse
+ * (libpq's rules: values may be single-quoted, \ escapes a character). */
+static int
+redact_pairs(const char *ci, struct buf *b, int *ok)
+{
+	const char	*p = ci, *start, *key;
+	size_t		 klen;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			return 1;
+		start = key = p;
+		while (*p != '\0' && *p != '=' && *p != ' ' && *p != '\t')
+			p++;
+		klen = (size_t)(p - key);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (klen == 0 || *p++ != '=')
+			return 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\'') {
+			for (p++; *p != '\0' && *p != '\''; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			if (*p++ != '\'')
+				return 0;
+		} else
+			for (; *p != '\0' && *p != ' ' && *p != '\t'; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+		if (klen == 8 && strncmp(key, "password", 8) == 0)
+			continue;
+		if (b->len > 0)
+			redact_put(b, " ", 1, ok);
+		redact_put(b, start, (size_t)(p - start), ok);
+	}
+}
+
+/* The conninfo as it may be shown (owned): no password, either form. */
+static char *
+conninfo_redact(const char *ci)
+{
+	struct buf	 b;
+	char		*out;
+	int		 ok = 1;
+
+	buf_init(&b, strlen(ci) + 64);
+	if (strncmp(ci, "postgresql://", 13) == 0 ||
+	    strncmp(ci, "postgres://", 11) == 0)
+		redact_uri(ci, &b, &ok);
+	else if (!redact_pairs(ci, &b, &ok)) {
+		buf_reset(&b);
+		redact_put(&b, "a conninfo libpq cannot parse", 29, &ok);
+	}
+	if (!ok || (out = buf_steal(&b)) == NULL)
+		die("out of memory");
+	buf_free(&b);
+	return out;
+}
+
+/* The configuration file as conf_load chooses it: --config, else
+ * $DUGOUT_CONFIG (empty: none), else the installed one if readable. */
+static const char *
+check_conf_path(const struct ctl *c)
+{
+	const char	*p;
+
+	if (c->config_path != NULL)
+		return c->config_path;
+	if ((p = getenv("DUGOUT_CONFIG")) != NULL)
+		return p;
+	if (access(SYSCONFDIR "/dugout/dugout.conf", R_OK) == 0)
+		return SYSCONFDIR "/dugout/dugout.conf";
+	return "";
+}
+
+/* Read path whole (owned, NUL-terminated); NULL with errno set. */
+static char *
+file_slurp(const char *path, size_t max)
+{
+	FILE		*fp;
+	struct buf	 b;
+	char		 chunk[4096], *out = NULL;
+	size_t		 n;
+	int		 ok = 1, saved;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	buf_init(&b, max);
+	while (ok && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		ok = buf_append(&b, chunk, n) == ERR_OK;
+	if (ferror(fp))
+		ok = 0;
+	saved = ok ? 0 : EFBIG;
+	(void)fclose(fp);
+	if (ok && (out = buf_steal(&b)) == NULL)
+		saved = ENOMEM;
+	buf_free(&b);
+	errno = saved;
+	return out;
+}
+
+/* The configuration, as dugout-fcgi loads it (conf_load's steps). */
+static void
+check_conf(struct check *k)
+{
+	struct ctl	*c = k->c;
+	const char	*path = check_conf_path(c);
+	char		*text = NULL;
+	struct buf	 em;
+
+	buf_init(&em, 1024);
+	if (*path != '\0' && (text = file_slurp(path, CONF_MAX_FILE)) == NULL)
+		check_say(k, CHECK_PROBLEM, "configuration: cannot read %s: %s",
+		    path, strerror(errno));
+	else if (text != NULL && conf_parse(&c->conf, (struct span){ text,
+	    strlen(text) }, &em) != ERR_OK)
+		check_say(k, CHECK_PROBLEM, "configuration: %s in %s",
+		    em.data != NULL ? em.data : "out of memory", path);
+	else if (conf_apply_env(&c->conf, environ, &em) != ERR_OK)
+		check_say(k, CHECK_PROBLEM, "configuration: %s",
+		    em.data != NULL ? em.data : "out of memory");
+	else {
+		k->conf_ok = 1;
+		if (c->conf.database == NULL)
+			check_say(k, CHECK_PROBLEM, "configuration: database "
+			    "is not set (set database in %s or DUGOUT_DATABASE)",
+			    *path != '\0' ? path : "the configuration file");
+		else if (*path != '\0')
+			check_say(k, CHECK_OK, "configuration read from %s",
+			    path);
+		else
+			check_say(k, CHECK_OK, "configuration: no file, the "
+			    "defaults and DUGOUT_* variables");
+	}
+	free(text);
+	buf_free(&em);
+}
+
+/* Read a PEM key named by key (a configuration key) into *out (owned);
+ * 0 after saying what is wrong. */
+static int
+check_pem(struct check *k, const char *key, const char *path, char **out)
+{
+	if ((*out = file_slurp(path, CONF_MAX_FILE)) == NULL) {
+		check_say(k, CHECK_PROBLEM, "JWT key: %s %s: %s", key, path,
+		    errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
+		return 0;
+	}
+	if (strstr(*out, "-----BEGIN ") == NULL) {
+		check_say(k, CHECK_PROBLEM, "JWT key: %s %s is not a PEM key "
+		    "(no -----BEGIN line)", key, path);
+		return 0;
+	}
+	return 1;
+}
+
+/* Sign a token with the key and verify it: 1 when both work. */
+static int
+check_roundtrip(const struct auth_key *key)
+{
+	struct auth_claims	 cl;
+	char			*tok = NULL;
+	int			 ok;
+
+	memset(&cl, 0, sizeof(cl));
+	if (auth_issue(key, "dugoutctl-check", (int64_t)time(NULL), 60, 0,
+	    &tok) != ERR_OK)
+		return 0;
+	ok = auth_verify(key, tok, (int64_t)time(NULL), &cl) == ERR_OK;
+	auth_claims_reset(&cl);
+	free(tok);
+	return ok;
+}
+
+/* The JWT key: the algorithm is known, and its key is there and works. */
+static void
+check_jwt(struct check *k)
+{
+	struct conf	*cf = &k->c->conf;
+	struct auth_key	 key;
+	int		 asym = 0;
+
+	if (!auth_alg_known(cf->jwt_algorithm != NULL ? cf->jwt_algorithm :
+	    "", &asym)) {
+		check_say(k, CHECK_PROBLEM, "JWT key: jwt_algorithm %s is not "
+		    "supported (HS256, HS384, HS512, RS256, RS384, RS512, "
+		    "ES256, ES384 or ES512)", cf->jwt_algorithm != NULL ?
+		    cf->jwt_algorithm : "(unset)");
+		return;
+	}
+	if (!asym) {
+		key = (struct auth_key){ cf->jwt_algorithm, cf->jwt_key, NULL,
+		    NULL };
+		if (cf->jwt_key == NULL)
+			check_say(k, CHECK_PROBLEM, "JWT key: jwt_key is not set "
+			    "(set it in the configuration file or "
+			    "DUGOUT_JWT_SECRET: %s needs at least 32 "
+			    "characters)", cf->jwt_algorithm);
+		else if (strlen(cf->jwt_key) < 32)
+			check_say(k, CHECK_PROBLEM, "JWT key: jwt_key is too "
+			    "short: %zu characters, %s needs at least 32",
+			    strlen(cf->jwt_key), cf->jwt_algorithm);
+		else if (!check_roundtrip(&key))
+			check_say(k, CHECK_PROBLEM, "JWT key: a token signed "
+			    "with jwt_key does not verify");
+		else
+			check_say(k, CHECK_OK, "JWT key: %s with a shared "
+			    "secret of %zu characters", cf->jwt_algorithm,
+			    strlen(cf->jwt_key));
+		return;
+	}
+	if (cf->jwt_public_key_file == NULL) {
+		check_say(k, CHECK_PROBLEM, "JWT key: jwt_algorithm %s needs "
+		    "jwt_public_key_file (a PEM public key)", cf->jwt_algorithm);
+		return;
+	}
+	if (!check_pem(k, "jwt_public_key_file", cf->jwt_public_key_file,
+	    &cf->jwt_public_key) || (cf->jwt_private_key_file != NULL &&
+	    !check_pem(k, "jwt_private_key_file", cf->jwt_private_key_file,
+	    &cf->jwt_private_key)))
+		return;
+	key = (struct auth_key){ cf->jwt_algorithm, NULL, cf->jwt_public_key,
+	    cf->jwt_private_key };
+	if (cf->jwt_private_key == NULL)
+		check_say(k, CHECK_OK, "JWT key: %s, public key %s (dugoutctl "
+		    "token cannot sign: jwt_private_key_file is not set)",
+		    cf->jwt_algorithm, cf->jwt_public_key_file);
+	else if (!check_roundtrip(&key))
+		check_say(k, CHECK_PROBLEM, "JWT key: a %s token signed with "
+		    "%s does not verify with %s (not a key pair of that "
+		    "algorithm?)", cf->jwt_algorithm, cf->jwt_private_key_file,
+		    cf->jwt_public_key_file);
+	else
+		check_say(k, CHECK_OK, "JWT key: %s, key pair %s and %s",
+		    cf->jwt_algorithm, cf->jwt_public_key_file,
+		    cf->jwt_private_key_file);
+}
+
+/* The migrations directory. */
+static void
+check_sql_dir(struct check *k)
+{
+	const char	*dir = sql_dir(k->c);
+	char		*msg = NULL;
+	size_t		 n;
+
+	if (migrate_dir_check(dir, &n, &msg) != ERR_OK)
+		check_say(k, CHECK_PROBLEM, "sql dir: %s", msg != NULL ? msg :
+		    "out of memory");
+	else {
+		k->sql_ok = 1;
+		check_say(k, CHECK_OK, "sql dir %s (%zu migrations)", dir, n);
+	}
+	free(msg);
+}
+
+/* The page's files, as the web server must find them (docs/ui.md). */
+static void
+check_www_dir(struct check *k)
+{
+	static const char *const need[] = { "index.html", "app.js",
+	    "style.css", "js", "vendor/socket.io.min.js" };
+	const char	*dir = k->www_dir, *d;
+	char		 path[4096];
+	size_t		 i;
+
+	if (dir == NULL)
+		dir = (d = getenv("DUGOUT_WWWDIR")) != NULL && *d != '\0' ? d :
+		    access(PKGDATADIR "/www", F_OK) == 0 ? PKGDATADIR "/www" :
+		    "www";
+	if (access(dir, R_OK | X_OK) != 0) {
+		check_say(k, CHECK_PROBLEM, "www dir %s: %s", dir,
+		    strerror(errno));
+		return;
+	}
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, need[i]);
+		if (access(path, R_OK) == 0)
+			continue;
+		if (strcmp(need[i], "vendor/socket.io.min.js") == 0)
+			check_say(k, CHECK_PROBLEM, "www dir %s: %s: %s (copy "
+			    "socket.io-client's dist/socket.io.min.js there: "
+			    "the page cannot connect without it)", dir,
+			    need[i], strerror(errno));
+		else
+			check_say(k, CHECK_PROBLEM, "www dir %s: %s: %s", dir,
+			    need[i], strerror(errno));
+		return;
+	}
+	check_say(k, CHECK_OK, "www dir %s (the page and socket.io-client)",
+	    dir);
+}
+
+/* Names of v joined by ", " (owned). */
+static char *
+names_join(char *const *v, size_t n)
+{
+	struct buf	 b;
+	char		*out;
+	size_t		 i;
+	int		 ok = 1;
+
+	buf_init(&b, 64 * 1024);
+	for (i = 0; ok && i < n; i++)
+		ok = (i == 0 || buf_puts(&b, ", ") == ERR_OK) &&
+		    buf_puts(&b, v[i]) == ERR_OK;
+	if (!ok || (out = buf_steal(&b)) == NULL)
+		out = strdup("");
+	buf_free(&b);
+	if (out == NULL)
+		die("out of memory");
+	return out;
+}
+
+/* The schema against this build's migrations, and this build's
+ * statements against the schema. */
+static void
+check_schema(struct check *k)
+{
+	struct migrate_state	 st;
+	char			*msg = NULL, *names = NULL;
+	enum query		 failed = Q__MAX;
+
+	if (migrate_state_get(k->c->db, sql_dir(k->c), &st, &msg) != ERR_OK) {
+		check_say(k, CHECK_PROBLEM, "schema: %s", msg);
+		free(msg);
+		return;
+	}
+	if (!st.has_schema)
+		check_say(k, CHECK_PROBLEM, "schema: the database has no dugout "
+		    "schema yet: %zu migrations to apply (run dugoutctl "
+		    "migrate)", st.npending);
+	else if (st.nunknown > 0 && st.newest_applied > st.newest_file)
+		check_say(k, CHECK_PROBLEM, "schema: the database is newer than "
+		    "this build: it has %s applied, and this build knows "
+		    "migrations up to number %ld (upgrade dugout, or give the "
+		    "newer migrations with --sql-dir)",
+		    (names = names_join(st.unknown, st.nunknown)),
+		    st.newest_file);
+	else if (st.nunknown > 0)
+		check_say(k, CHECK_PROBLEM, "schema: the database has migrations "
+		    "applied that this build does not know: %s",
+		    (names = names_join(st.unknown, st.nunknown)));
+	else if (st.npending > 0)
+		check_say(k, CHECK_PROBLEM, "schema: %zu migration%s not "
+		    "applied: %s (run dugoutctl migrate)", st.npending,
+		    st.npending == 1 ? "" : "s",
+		    (names = names_join(st.pending, st.npending)));
+	else if (db_prepare_all(k->c->db, &failed) != ERR_OK)
+		check_say(k, CHECK_PROBLEM, "schema: statement %s of this build "
+		    "does not prepare against it (see the message above)",
+		    failed < Q__MAX ? query_get(failed)->name : "?");
+	else
+		check_say(k, CHECK_OK, "schema up to date (%zu migrations)",
+		    st.nfiles);
+	free(names);
+	migrate_state_reset(&st);
+}
+
+/* The database: reachable with the conninfo, then the schema. */
+static void
+check_database(struct check *k)
+{
+	char	*shown;
+
+	if (!k->conf_ok || k->c->conf.database == NULL) {
+		check_say(k, CHECK_SKIPPED, "database: %s", k->conf_ok ?
+		    "no database is configured" : "no usable configuration");
+		return;
+	}
+	shown = conninfo_redact(k->c->conf.database);
+	if (db_open(k->c->conf.database, &k->c->db) != ERR_OK)
+		check_say(k, CHECK_PROBLEM, "database: cannot connect (%s): "
+		    "libpq's reason is on stderr", shown);
+	else {
+		check_say(k, CHECK_OK, "database reachable (%s)", shown);
+		if (k->sql_ok)
+			check_schema(k);
+		else
+			check_say(k, CHECK_SKIPPED, "schema: no usable sql "
+			    "dir to compare with");
+	}
+	free(shown);
+}
+
+static int
+cmd_check(struct ctl *c, int argc, char **argv)
+{
+	struct check	 k;
+	struct buf	 em;
+	int		 i;
+
+	memset(&k, 0, sizeof(k));
+	k.c = c;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--sql-dir") == 0 && i + 1 < argc)
+			c->sql_dir = argv[++i];
+		else if (strcmp(argv[i], "--www-dir") == 0 && i + 1 < argc)
+			k.www_dir = argv[++i];
+		else
+			usage();
+	}
+	if (conf_init(&c->conf) != ERR_OK)
+		die("out of memory");
+	check_conf(&k);
+	if (k.conf_ok)
+		check_jwt(&k);
+	else
+		check_say(&k, CHECK_SKIPPED, "JWT key: no usable configuration");
+	/* Whatever else the server would refuse (conf_validate is its
+	 * last step) is a problem too; none is left when the above passed. */
+	buf_init(&em, 1024);
+	if (k.problems == 0 && conf_validate(&c->conf, &em) != ERR_OK)
+		check_say(&k, CHECK_PROBLEM, "configuration: %s",
+		    em.data != NULL ? em.data : "out of memory");
+	buf_free(&em);
+	check_sql_dir(&k);
+	check_www_dir(&k);
+	check_database(&k);
+	return k.problems == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -604,6 +1110,13 @@ main(int argc, char *argv[])
 	}
 	if (i >= argc)
 		usage();
+	if (strcmp(argv[i], "check") == 0) {
+		/* Loads the configuration itself, to say what is wrong. */
+		rc = cmd_check(&c, argc - i - 1, argv + i + 1);
+		db_free(c.db);
+		conf_free(&c.conf);
+		return rc;
+	}
 	buf_init(&em, 1024);
 	if (conf_init(&c.conf) != ERR_OK ||
 	    conf_load(&c.conf, c.config_path, environ, &em) != ERR_OK)

@@ -5,13 +5,16 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 #define DB_TX_TRIES	5
 
@@ -20,7 +23,24 @@ struct db {
 	char		*conninfo;	/* owned */
 	int		 in_tx;
 	unsigned char	 prepared[Q__MAX];
+	struct metrics	*metrics;	/* borrowed, or NULL */
 };
+
+static uint64_t
+db_clock_ns(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+void
+db_set_metrics(struct db *db, struct metrics *m)
+{
+	if (db != NULL)
+		db->metrics = m;
+}
 
 struct db_rows {
 	PGresult	*res;
@@ -137,12 +157,15 @@ db_run_once(struct db *db, enum query q, const char *const *params,
 	const struct query_def	*d = query_get(q);
 	PGresult		*res = NULL;
 	ExecStatusType		 st;
+	uint64_t		 t0;
 	enum err		 er;
 
 	if ((er = db_prepare(db, q)) != ERR_OK)
 		return er;
+	t0 = db_clock_ns();
 	res = PQexecPrepared(db->conn, d->name, d->nparams, params, NULL,
 	    NULL, 0);
+	metrics_observe(db->metrics, METRICS_DB, db_clock_ns() - t0);
 	st = PQresultStatus(res);
 	er = db_status(res, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK :
 	    PGRES_COMMAND_OK);
@@ -212,13 +235,16 @@ enum err
 db_script(struct db *db, const char *sql, char **errmsg)
 {
 	PGresult	*res;
+	uint64_t	 t0;
 	enum err	 er;
 
 	if (errmsg != NULL)
 		*errmsg = NULL;
 	if (!db_alive(db) && db_connect(db) != ERR_OK)
 		return ERR_DB;
+	t0 = db_clock_ns();
 	res = PQexec(db->conn, sql);
+	metrics_observe(db->metrics, METRICS_DB, db_clock_ns() - t0);
 	er = db_status(res, PQresultStatus(res) == PGRES_TUPLES_OK ?
 	    PGRES_TUPLES_OK : PGRES_COMMAND_OK);
 	if (er != ERR_OK && errmsg != NULL)

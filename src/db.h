@@ -19,12 +19,17 @@
 
 struct db;
 struct db_rows;
+struct metrics;
 
 /* Connect (and prepare lazily).  The conninfo is copied.  On failure the
  * reason is logged and *out is still a usable handle that reconnects on
  * its next use, so a process survives a database restart. */
 enum err	 db_open(const char *conninfo, struct db **out) MUSTCHECK;
 void		 db_free(struct db *);
+
+/* Time every statement's round trip into m's dugout_db_seconds (m is
+ * borrowed and must outlive db; NULL stops). */
+void		 db_set_metrics(struct db *, struct metrics *m);
 
 /*
  * Run query q with its parameters (NULL entries are SQL NULLs; the count

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include <json-c/json.h>
 
 #include "bounds.h"
@@ -10,6 +12,24 @@
 #include "db.h"
 #include "emit.h"
 #include "sio.h"
+
+/* Codes are ours (events.md), short upper-case words: one longer than
+ * this is cut, which only shortens a log line and a metrics label. */
+#define EMIT_MAX_CODE	63
+
+static _Thread_local char	 last_refusal[EMIT_MAX_CODE + 1];
+
+void
+emit_refusal_clear(void)
+{
+	last_refusal[0] = '\0';
+}
+
+const char *
+emit_refusal_last(void)
+{
+	return last_refusal[0] != '\0' ? last_refusal : NULL;
+}
 
 enum err
 emit_packet(struct db *db, const char *sid, const char *packet)
@@ -148,6 +168,7 @@ emit_refusal_errors(struct db *db, const char *sid, struct span nsp,
 	struct json_object	*e = NULL, *ack = NULL, *args = NULL;
 	enum err		 er = ERR_NOMEM;
 
+	(void)snprintf(last_refusal, sizeof(last_refusal), "%s", code);
 	if ((e = json_object_new_object()) == NULL ||
 	    json_object_object_add(e, "message",
 	    json_object_new_string(message)) != 0 ||

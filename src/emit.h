@@ -43,6 +43,15 @@ enum err	 emit_error(struct db *, const char *sid, struct span nsp,
 		    int64_t ack_id, const char *code, const char *message,
 		    const char *field) MUSTCHECK;
 
+/*
+ * The code of the last refusal (emit_error, emit_refusal*) this thread
+ * queued since emit_refusal_clear, or NULL: how the event log line and
+ * the error counter (service.c) learn every handler's outcome without
+ * each handler reporting it.  Borrowed until the thread's next refusal.
+ */
+void		 emit_refusal_clear(void);
+const char	*emit_refusal_last(void);
+
 /* The same refusal under another event name: `outcome_rejected` and
  * `substitution_error` carry {message, code, field?} too. */
 enum err	 emit_refusal(struct db *, const char *sid, struct span nsp,

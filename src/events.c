@@ -475,6 +475,35 @@ static const struct events_handler handlers[] = {
 	{ NULL, NULL },
 };
 
+const char *
+events_name_at(size_t i)
+{
+	size_t	 n = sizeof(handlers) / sizeof(handlers[0]) - 1, j;
+
+	if (i < n)
+		return handlers[i].name;
+	for (j = 0; gameplay_handlers[j].name != NULL; j++)
+		if (j == i - n)
+			return gameplay_handlers[j].name;
+	return NULL;
+}
+
+const char *
+events_name(struct json_object *args)
+{
+	struct json_object	*n = json_object_array_get_idx(args, 0);
+	const char		*name, *known;
+	size_t			 i;
+
+	if (n == NULL || !json_object_is_type(n, json_type_string))
+		return "other";
+	name = json_object_get_string(n);
+	for (i = 0; (known = events_name_at(i)) != NULL; i++)
+		if (strcmp(known, name) == 0)
+			return known;
+	return "other";
+}
+
 /*
  * Take a token from the socket's bucket for this event (events.md: per
  * socket and per event kind; roll_dice has its own lower rate, burst

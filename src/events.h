@@ -11,6 +11,7 @@
 #ifndef DUGOUT_EVENTS_H
 #define DUGOUT_EVENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -54,6 +55,14 @@ struct json_object	*events_obj_game(const char *game_id);
 /* The public game state of events.md (dugout_game_state); owned. */
 enum err	 events_game_state(struct db *, const char *game_id,
 		    struct json_object **out) MUSTCHECK;
+
+/* The event table's own name for args[0] (static storage), or "other"
+ * for a name not in the table or not a string: the bounded set that logs
+ * and metrics use, never the client's text. */
+const char	*events_name(struct json_object *args);
+
+/* The i-th name of the event table (every handler), NULL past the end. */
+const char	*events_name_at(size_t i);
 
 /*
  * Run the handler of args[0].  An unknown name answers `error`

@@ -186,6 +186,7 @@ front_read(struct front *f, size_t max, struct svc_req *q)
 	q->origin = param(f, "HTTP_ORIGIN");
 	q->content_type = param(f, "CONTENT_TYPE");
 	q->acr_headers = param(f, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS");
+	q->remote_addr = param(f, "REMOTE_ADDR");
 	if ((uri = param(f, "REQUEST_URI")) == NULL)
 		uri = param(f, "SCRIPT_NAME");
 	if (uri == NULL)
@@ -221,6 +222,7 @@ reason(int status)
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
 	case 413: return "Payload Too Large";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";

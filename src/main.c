@@ -24,8 +24,10 @@
 
 #include "conf.h"
 #include "db.h"
+#include "events.h"
 #include "front.h"
 #include "log.h"
+#include "metrics.h"
 #include "park.h"
 #include "service.h"
 
@@ -109,6 +111,7 @@ worker(void *arg)
 	svc_resp_init(&resp);
 	/* db_open returns a handle that reconnects unless memory ran out. */
 	ERR_IGNORE(db_open(d->svc->conf->database, &db));
+	db_set_metrics(db, d->svc->metrics);
 	while (db != NULL && !d->stopping) {
 		if (f == NULL && (f = front_new(d->listen_fd, 0)) == NULL)
 			break;
@@ -216,6 +219,28 @@ run_daemon(struct svc *svc, int listen_fd)
 	return 0;
 }
 
+/*
+ * This process's metrics (metrics.h), with every event of the table
+ * declared so that each shows from the first scrape, and no other name
+ * ever getting a series of its own.  NULL when out of memory: the server
+ * runs without them.
+ */
+static struct metrics *
+metrics_start(void)
+{
+	struct metrics	*m = NULL;
+	const char	*name;
+	size_t		 i;
+
+	if (metrics_new(&m) != ERR_OK)
+		return NULL;
+	for (i = 0; (name = events_name_at(i)) != NULL; i++)
+		if (metrics_label_add(m, METRICS_EVENTS, name) != ERR_OK)
+			log_warnx("metrics: event %s counts as other", name);
+	metrics_label_close(m, METRICS_EVENTS);
+	return m;
+}
+
 static int
 run_single(struct svc *svc, int listen_fd, int cgi)
 {
@@ -232,6 +257,7 @@ run_single(struct svc *svc, int listen_fd, int cgi)
 		return 1;
 	svc_resp_init(&resp);
 	ERR_IGNORE(db_open(svc->conf->database, &db));
+	db_set_metrics(db, svc->metrics);
 	do {
 		/* Wait in short steps, so a SIGTERM that lands just before
 		 * accept() is seen within a second instead of at the next
@@ -313,10 +339,12 @@ main(int argc, char *argv[])
 	if (listen != NULL && (fd = front_listen(listen)) < 0)
 		return 1;
 	svc_init(&svc, &conf);
+	svc.metrics = metrics_start();
 	if (cgi || single)
 		rc = run_single(&svc, fd, cgi);
 	else
 		rc = run_daemon(&svc, fd);
+	metrics_free(svc.metrics);
 	conf_free(&conf);
 	return rc;
 }

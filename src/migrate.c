@@ -95,7 +95,7 @@ files_list(const char *dir, struct files *f, char **errmsg)
 		f->n++;
 	}
 	(void)closedir(dp);
-	if (er == ERR_OK)
+	if (er == ERR_OK && f->n > 1)	/* qsort(NULL, 0) is undefined */
 		qsort(f->v, f->n, sizeof(*f->v), name_cmp);
 	return er;
 }
@@ -219,6 +219,148 @@ migrate_pending(struct db *db, const char *dir, size_t *pending,
 			(*pending)++;
 out:
 	db_rows_free(rows);
+	files_free(&f);
+	return er;
+}
+
+/* ------------------------------------------------------ dugoutctl check */
+
+void
+migrate_state_reset(struct migrate_state *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->npending; i++)
+		free(st->pending[i]);
+	for (i = 0; i < st->nunknown; i++)
+		free(st->unknown[i]);
+	free(st->pending);
+	free(st->unknown);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Append a copy of s to the owned array *v of *n strings. */
+static enum err
+strv_add(char ***v, size_t *n, const char *s)
+{
+	char	**nv;
+
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL)
+		return ERR_NOMEM;
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return ERR_NOMEM;
+	(*n)++;
+	return ERR_OK;
+}
+
+/* Is version v among the files of f? */
+static int
+has_file(const struct files *f, long v)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++)
+		if (strtol(f->v[i], NULL, 10) == v)
+			return 1;
+	return 0;
+}
+
+/* The applied rows (version, name) against the files, into st. */
+static enum err
+state_compare(const struct files *f, const struct db_rows *rows,
+    struct migrate_state *st)
+{
+	const char	*name;
+	size_t		 i;
+	long		 v;
+	enum err	 er = ERR_OK;
+
+	for (i = 0; er == ERR_OK && i < f->n; i++)
+		if (rows == NULL || !is_applied(rows, strtol(f->v[i], NULL, 10)))
+			er = strv_add(&st->pending, &st->npending, f->v[i]);
+	for (i = 0; er == ERR_OK && i < db_rows_count(rows); i++) {
+		v = strtol(db_rows_get(rows, i, 0), NULL, 10);
+		if (v > st->newest_applied)
+			st->newest_applied = v;
+		if (has_file(f, v))
+			continue;
+		name = db_rows_get(rows, i, 1);
+		er = strv_add(&st->unknown, &st->nunknown,
+		    name != NULL ? name : "?");
+	}
+	return er;
+}
+
+enum err
+migrate_state_get(struct db *db, const char *dir, struct migrate_state *st,
+    char **errmsg)
+{
+	struct files	 f;
+	struct db_rows	*rows = NULL;
+	const char	*t;
+	size_t		 i;
+	enum err	 er;
+
+	memset(st, 0, sizeof(*st));
+	*errmsg = NULL;
+	if ((er = files_list(dir, &f, errmsg)) != ERR_OK)
+		goto out;
+	st->nfiles = f.n;
+	for (i = 0; i < f.n; i++)
+		if (strtol(f.v[i], NULL, 10) > st->newest_file)
+			st->newest_file = strtol(f.v[i], NULL, 10);
+	if ((er = db_run(db, Q_MIGRATION_TABLE, NULL, &rows)) != ERR_OK)
+		goto out;
+	t = db_rows_get(rows, 0, 0);
+	st->has_schema = t != NULL && t[0] == 't';
+	db_rows_free(rows);
+	rows = NULL;
+	if (st->has_schema &&
+	    (er = db_run(db, Q_MIGRATION_APPLIED, NULL, &rows)) != ERR_OK)
+		goto out;
+	er = state_compare(&f, rows, st);
+out:
+	if (er != ERR_OK) {
+		migrate_state_reset(st);
+		if (*errmsg == NULL)
+			msgf(errmsg, "%s", er == ERR_NOMEM ? "out of memory" :
+			    "cannot read schema_migration");
+	}
+	db_rows_free(rows);
+	files_free(&f);
+	return er;
+}
+
+enum err
+migrate_dir_check(const char *dir, size_t *nfiles, char **errmsg)
+{
+	struct files	 f;
+	FILE		*fp;
+	char		 path[4096];
+	size_t		 i;
+	enum err	 er;
+
+	*nfiles = 0;
+	*errmsg = NULL;
+	if ((er = files_list(dir, &f, errmsg)) != ERR_OK)
+		goto out;
+	if (f.n == 0) {
+		msgf(errmsg, "%s: no migrations (NNN_name.sql files) in it", dir);
+		er = ERR_NOTFOUND;
+		goto out;
+	}
+	for (i = 0; i < f.n; i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, f.v[i]);
+		if ((fp = fopen(path, "r")) == NULL) {
+			msgf(errmsg, "%s: %s", path, strerror(errno));
+			er = ERR_NOTFOUND;
+			goto out;
+		}
+		(void)fclose(fp);
+	}
+	*nfiles = f.n;
+out:
 	files_free(&f);
 	return er;
 }

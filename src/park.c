@@ -18,6 +18,7 @@
 #include "db.h"
 #include "front.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "park.h"
 
@@ -32,7 +33,10 @@ struct parked {
 	struct front	*f;
 	struct svc_resp	 resp;
 	struct svc_park	 p;
+	char		 key[NOTIFY_KEY_LEN + 1];	/* p.sid's wake key */
 	int		 woken;		/* a NOTIFY named its session */
+	int64_t		 notified_ns;	/* when that NOTIFY came (monotonic);
+					   0: none since the last look */
 	int		 hungup;	/* the web server dropped it */
 	int		 done;		/* answered: to be removed */
 	struct parked	*next;		/* hand-over list only */
@@ -79,6 +83,12 @@ park_answer(struct park *k, size_t i)
 	} else if (front_answer(e->f, &e->resp) != ERR_OK)
 		log_infox("session %.6s…: poll answer not delivered",
 		    e->p.sid);
+	else if (e->notified_ns != 0)
+		/* The NOTIFY carries only the sid (R11), no send time: this
+		 * is from its arrival here to the answer written. */
+		metrics_observe(k->svc->metrics, METRICS_WAKE,
+		    (uint64_t)(svc_mono_ns() - e->notified_ns));
+	metrics_gauge_add(k->svc->metrics, METRICS_POLLS_PARKED, -1);
 	parked_free(e);
 	k->v[i] = k->v[--k->n];
 }
@@ -116,6 +126,8 @@ park_flush(struct park *k, struct parked **batch, size_t n, int force)
 	for (j = 0; j < n; j++)
 		if (res[j] == SVC_ANSWER)
 			batch[j]->done = 1;
+		else
+			batch[j]->notified_ns = 0;	/* it found nothing */
 }
 
 /*
@@ -180,6 +192,7 @@ take_incoming(struct park *k)
 			k->cap = k->cap ? k->cap * 2 : 64;
 		}
 		k->v[k->n++] = e;
+		metrics_gauge_add(k->svc->metrics, METRICS_POLLS_PARKED, 1);
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.ptr = e;
@@ -198,8 +211,11 @@ on_notify(const char *payload, void *arg)
 	size_t		 i;
 
 	for (i = 0; i < k->n; i++)
-		if (strcmp(k->v[i]->p.sid, payload) == 0)
+		if (strcmp(k->v[i]->key, payload) == 0) {
 			k->v[i]->woken = 1;
+			if (k->v[i]->notified_ns == 0)
+				k->v[i]->notified_ns = svc_mono_ns();
+		}
 }
 
 static void
@@ -271,6 +287,7 @@ park_release(struct park *k, size_t i)
 	struct parked	*e = k->v[i];
 
 	/* Keep the CORS headers: a browser must be able to read the noop. */
+	e->notified_ns = 0;	/* not a wake: no latency to record */
 	e->resp.status = 200;
 	e->resp.content_type = "text/plain; charset=UTF-8";
 	buf_reset(&e->resp.body);
@@ -354,6 +371,8 @@ park_start(struct svc *svc, const char *conninfo, struct park **out)
 	/* The connections come back by themselves after an outage. */
 	ERR_IGNORE(db_open(conninfo, &k->db));
 	ERR_IGNORE(db_open(conninfo, &k->sweep_db));
+	db_set_metrics(k->db, svc->metrics);
+	db_set_metrics(k->sweep_db, svc->metrics);
 	ERR_IGNORE(notify_open(conninfo, &k->nt));
 	if (k->db == NULL || k->sweep_db == NULL || k->nt == NULL)
 		goto fail;
@@ -400,6 +419,7 @@ park_add(struct park *k, struct front *f, struct svc_resp *resp,
 	e->resp = *resp;	/* moves the buffers */
 	svc_resp_init(resp);
 	e->p = *p;
+	notify_wake_key(e->p.sid, e->key);
 	pthread_mutex_lock(&k->mu);
 	e->next = k->incoming;
 	k->incoming = e;
@@ -455,7 +475,7 @@ park_inline_stopped(void)
 }
 
 struct inline_wake {
-	const char	*sid;
+	char		 key[NOTIFY_KEY_LEN + 1];	/* the session's */
 	int		 hit;
 };
 
@@ -464,7 +484,7 @@ on_inline_notify(const char *payload, void *arg)
 {
 	struct inline_wake	*w = arg;
 
-	if (strcmp(payload, w->sid) == 0)
+	if (strcmp(payload, w->key) == 0)
 		w->hit = 1;
 }
 
@@ -474,10 +494,12 @@ park_wait_inline(struct svc *svc, struct db *db, const char *conninfo,
 {
 	struct notify		*nt = NULL;
 	struct pollfd		 pfd;
-	struct inline_wake	 w = { p->sid, 0 };
-	int64_t			 now;
+	struct inline_wake	 w = { "", 0 };
+	int64_t			 now, t0;
 	int			 rc;
 
+	notify_wake_key(p->sid, w.key);
+	metrics_gauge_add(svc->metrics, METRICS_POLLS_PARKED, 1);
 	ERR_IGNORE(notify_open(conninfo, &nt));
 	/* Listening now: look once more before waiting. */
 	if (svc_poll(svc, db, p, 0, resp) == SVC_ANSWER)
@@ -494,15 +516,22 @@ park_wait_inline(struct svc *svc, struct db *db, const char *conninfo,
 		if (rc <= 0)
 			continue;
 		w.hit = 0;
+		t0 = svc_mono_ns();
 		if (notify_drain(nt, on_inline_notify, &w) != ERR_OK) {
 			notify_free(nt);	/* lost: wait out the deadline */
 			nt = NULL;
 			continue;
 		}
-		if (w.hit && svc_poll(svc, db, p, 0, resp) == SVC_ANSWER)
+		if (w.hit && svc_poll(svc, db, p, 0, resp) == SVC_ANSWER) {
+			/* To the answer being ready; the caller writes it
+			 * next. */
+			metrics_observe(svc->metrics, METRICS_WAKE,
+			    (uint64_t)(svc_mono_ns() - t0));
 			goto out;
+		}
 	}
 	(void)svc_poll(svc, db, p, 1, resp);
 out:
+	metrics_gauge_add(svc->metrics, METRICS_POLLS_PARKED, -1);
 	notify_free(nt);
 }

@@ -20,6 +20,11 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT pg_advisory_lock(2024112301)" },
 	[Q_MIGRATION_UNLOCK] = { "migration_unlock", 0,
 	    "SELECT pg_advisory_unlock(2024112301)" },
+	/* dugoutctl check: is there a schema at all, and what is applied. */
+	[Q_MIGRATION_TABLE] = { "migration_table", 0,
+	    "SELECT to_regclass('schema_migration') IS NOT NULL" },
+	[Q_MIGRATION_APPLIED] = { "migration_applied", 0,
+	    "SELECT version, name FROM schema_migration ORDER BY version" },
 	[Q_SESSION_NEW] = { "session_new", 3,
 	    "INSERT INTO eio_session (sid, ping_due_at, expires_at) VALUES "
 	    "($1, clock_timestamp() + " MS("$2") ", clock_timestamp() + "
@@ -186,6 +191,21 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT dugout_list_games($1, $2::boolean, $3, $4::int)::text" },
 	[Q_PRESENCE] = { "presence", 1,
 	    "SELECT dugout_presence($1::uuid)::text" },
+	/* GET /healthz: is schema_migration there at all (a missing table
+	 * would fail the next statement like a lost connection does), then
+	 * which of the migrations this build knows ($1, an int[] literal)
+	 * are applied, and which are missing. */
+	[Q_HEALTH_SCHEMA] = { "health_schema", 0,
+	    "SELECT to_regclass('schema_migration') IS NOT NULL" },
+	[Q_HEALTH_MIGRATIONS] = { "health_migrations", 1,
+	    "SELECT count(m.version), coalesce(string_agg(k.v::text, ',' "
+	    "ORDER BY k.v) FILTER (WHERE m.version IS NULL), '') "
+	    "FROM unnest($1::int[]) AS k(v) "
+	    "LEFT JOIN schema_migration m ON m.version = k.v" },
+	/* GET /metrics: sessions alive, whichever process serves them. */
+	[Q_SESSIONS_OPEN] = { "sessions_open", 0,
+	    "SELECT count(*) FROM eio_session WHERE NOT closing "
+	    "AND expires_at > clock_timestamp()" },
 };
 
 const struct query_def *

@@ -22,10 +22,12 @@
 
 struct conf;
 struct db;
+struct metrics;
 
 struct svc {
 	const struct conf	*conf;		/* borrowed */
 	char			 owner[96];	/* this process: host:pid:nonce */
+	struct metrics		*metrics;	/* borrowed; NULL: none kept */
 };
 
 struct svc_req {
@@ -35,6 +37,7 @@ struct svc_req {
 	const char	*origin;	/* Origin header or NULL */
 	const char	*content_type;	/* or NULL */
 	const char	*acr_headers;	/* Access-Control-Request-Headers */
+	const char	*remote_addr;	/* REMOTE_ADDR, or NULL */
 	struct span	 body;		/* POST body, at most max_payload */
 	int		 body_too_large;/* the body exceeded max_payload */
 };
@@ -63,7 +66,8 @@ void		 svc_resp_free(struct svc_resp *);
 
 /*
  * Answer one HTTP request to /socket.io/ (or /engine.io/ in conformance
- * mode).  Always fills resp (status, CORS headers); on SVC_PARK the body
+ * mode), or to /healthz and /metrics when the configuration turns them on
+ * (404 when off, 403 to an address outside status_allow).  Always fills resp (status, CORS headers); on SVC_PARK the body
  * is empty and *park says what to wait for; resp's headers are still to
  * be sent with the eventual answer.
  */
@@ -98,5 +102,8 @@ enum err	 svc_sweep(struct svc *, struct db *) MUSTCHECK;
 
 /* Milliseconds since the epoch (CLOCK_REALTIME, as PostgreSQL's). */
 int64_t		 svc_now_ms(void);
+
+/* Nanoseconds of CLOCK_MONOTONIC, to measure durations. */
+int64_t		 svc_mono_ns(void);
 
 #endif

@@ -40,12 +40,17 @@
 	"conformance=0\n"					\
 	"workers=4\n"						\
 	"db_pool=4\n"						\
-	"listen=(null)\n"
+	"listen=(null)\n"					\
+	"health=0\n"						\
+	"metrics=0\n"						\
+	"status_allow=[127.0.0.1/8|::1]\n"
 
 #define NOTKV	"expected key = value"
 #define PI_NUM	"ping_interval: expected a whole number from 50 to 3600000"
 #define WK_NUM	"workers: expected a whole number from 1 to 12"
 #define LL_BAD	"log_level: expected error, warn, info or debug"
+#define SA_BAD	"\" is not an IPv4 or IPv6 address or CIDR block (e.g. " \
+		"127.0.0.1/8, ::1)"
 
 static const char *
 str_or_null(const char *s)
@@ -74,9 +79,16 @@ conf_dump(const struct conf *c, struct buf *b)
 		    c->cors_origins[i]), ERR_OK);
 	ck_assert_uint_eq(i, c->ncors);
 	ck_assert_err(buf_printf(b, "]\nlog_level=%d\nconformance=%d\n"
-	    "workers=%u\ndb_pool=%u\nlisten=%s\n", c->log_level,
-	    c->conformance, c->workers, c->db_pool, str_or_null(c->listen)),
+	    "workers=%u\ndb_pool=%u\nlisten=%s\nhealth=%d\nmetrics=%d\n"
+	    "status_allow=[", c->log_level, c->conformance, c->workers,
+	    c->db_pool, str_or_null(c->listen), c->health, c->metrics),
 	    ERR_OK);
+	ck_assert_ptr_nonnull(c->status_allow);
+	for (i = 0; c->status_allow[i] != NULL; i++)
+		ck_assert_err(buf_printf(b, "%s%s", i ? "|" : "",
+		    c->status_allow[i]), ERR_OK);
+	ck_assert_uint_eq(i, c->nstatus_allow);
+	ck_assert_err(buf_puts(b, "]\n"), ERR_OK);
 }
 
 /* Assert the dump of c is exactly want. */
@@ -162,7 +174,10 @@ static const char sample[] =
 	"conformance = on\n"
 	"workers = 12\n"
 	"db_pool = 64\n"
-	"listen = unix:/run/dugout.sock\n";
+	"listen = unix:/run/dugout.sock\n"
+	"health = on\n"
+	"metrics = on\n"
+	"status_allow = 10.0.0.0/8, 2001:db8::/32\n";
 
 START_TEST(test_sample)
 {
@@ -189,7 +204,10 @@ START_TEST(test_sample)
 	    "conformance=1\n"
 	    "workers=12\n"
 	    "db_pool=64\n"
-	    "listen=unix:/run/dugout.sock\n");
+	    "listen=unix:/run/dugout.sock\n"
+	    "health=1\n"
+	    "metrics=1\n"
+	    "status_allow=[10.0.0.0/8|2001:db8::/32]\n");
 	ck_assert_err(conf_validate(&c, &em), ERR_OK);
 	ck_assert_uint_eq(em.len, 0);
 	conf_free(&c);
@@ -237,6 +255,21 @@ static const struct {
 	{ "cors_origins = a, b\ncors_origins = c", "cors_origins", "[c]" },
 	{ "cors_origins = a, b\ncors_origins =", "cors_origins", "[]" },
 	{ "cors_origins = , ,", "cors_origins", "[]" },
+	{ "health = on", "health", "1" },
+	{ "health = on\nhealth = off", "health", "0" },
+	{ "metrics = yes", "metrics", "1" },
+	{ "metrics = 0", "metrics", "0" },
+	{ "status_allow = 192.0.2.7", "status_allow", "[192.0.2.7]" },
+	{ "status_allow = 0.0.0.0/0, ::/0", "status_allow",
+	    "[0.0.0.0/0|::/0]" },
+	{ "status_allow = 10.1.2.3/8 fd00::1/8", "status_allow",
+	    "[10.1.2.3/8|fd00::1/8]" },
+	{ "status_allow = ::ffff:127.0.0.1/104", "status_allow",
+	    "[::ffff:127.0.0.1/104]" },
+	{ "status_allow = 127.0.0.1/008", "status_allow", "[127.0.0.1/008]" },
+	{ "status_allow =", "status_allow", "[]" },
+	{ "status_allow = ::1\nstatus_allow = 10.0.0.0/8", "status_allow",
+	    "[10.0.0.0/8]" },
 };
 
 START_TEST(test_parse)
@@ -268,6 +301,10 @@ static const struct {
 	{ { "DUGOUT_CORS_ORIGINS=https://a.example, https://b.example",
 	    NULL }, "cors_origins", "[https://a.example|https://b.example]" },
 	{ { "DUGOUT_CONFORMANCE=yes", NULL }, "conformance", "1" },
+	{ { "DUGOUT_HEALTH=on", NULL }, "health", "1" },
+	{ { "DUGOUT_METRICS=on", NULL }, "metrics", "1" },
+	{ { "DUGOUT_STATUS_ALLOW=10.0.0.0/8", NULL }, "status_allow",
+	    "[10.0.0.0/8]" },
 	{ { "DUGOUT_LOG_LEVEL=error", NULL }, "log_level", "0" },
 	{ { "DUGOUT_WORKERS=2", "DUGOUT_WORKERS=3", NULL }, "workers", "3" },
 	{ { "HOME=/root", "DUGOUT_DB_POOL=9", "PATH=/bin", NULL }, "db_pool",
@@ -551,6 +588,67 @@ START_TEST(test_load_missing)
 }
 END_TEST
 
+/* Who may read /healthz and /metrics: an allow list, a REMOTE_ADDR. */
+static const struct {
+	const char	*allow;		/* NULL: the default */
+	const char	*addr;
+	int		 want;
+} allows[] = {
+	{ NULL, "127.0.0.1", 1 },
+	{ NULL, "127.255.255.254", 1 },
+	{ NULL, "::1", 1 },
+	{ NULL, "::ffff:127.0.0.1", 1 },	/* dual-stack web server */
+	{ NULL, "128.0.0.1", 0 },
+	{ NULL, "10.0.0.1", 0 },
+	{ NULL, "::2", 0 },
+	{ NULL, "0:0:0:0:0:0:0:1", 1 },
+	{ "10.0.0.0/8", "10.255.0.1", 1 },
+	{ "10.0.0.0/8", "11.0.0.1", 0 },
+	{ "10.0.0.0/8", "::ffff:10.1.1.1", 1 },
+	{ "10.0.0.0/8", "::ffff:11.1.1.1", 0 },
+	{ "192.168.1.128/25", "192.168.1.128", 1 },
+	{ "192.168.1.128/25", "192.168.1.255", 1 },
+	{ "192.168.1.128/25", "192.168.1.127", 0 },
+	{ "192.168.1.77", "192.168.1.77", 1 },
+	{ "192.168.1.77", "192.168.1.78", 0 },
+	{ "2001:db8::/32", "2001:db8:ffff::1", 1 },
+	{ "2001:db8::/32", "2001:db9::1", 0 },
+	{ "2001:db8::/33", "2001:db8:8000::1", 0 },
+	{ "2001:db8::/33", "2001:db8:7fff::1", 1 },
+	{ "0.0.0.0/0", "203.0.113.9", 1 },
+	{ "0.0.0.0/0", "2001:db8::1", 0 },	/* families never mix */
+	{ "::/0", "2001:db8::1", 1 },
+	{ "::/0", "203.0.113.9", 0 },
+	{ "::ffff:10.0.0.0/104", "10.2.3.4", 1 },
+	{ "", "127.0.0.1", 0 },			/* empty: nobody */
+	{ "10.0.0.0/8, 127.0.0.1", "127.0.0.1", 1 },
+	/* Whatever the web server hands us that is not an address. */
+	{ NULL, NULL, 0 },
+	{ NULL, "", 0 },
+	{ NULL, "localhost", 0 },
+	{ NULL, "127.0.0.1/8", 0 },
+	{ NULL, "127.0.0.1 ", 0 },
+	{ NULL, "127.0.0.1:80", 0 },
+	{ "0.0.0.0/0", "1.2.3", 0 },
+};
+
+START_TEST(test_status_allowed)
+{
+	struct conf	 c;
+	struct buf	 em;
+
+	buf_init(&em, 1024);
+	ck_assert_err(conf_init(&c), ERR_OK);
+	if (allows[_i].allow != NULL)
+		ck_assert_err(conf_set(&c, "status_allow", allows[_i].allow,
+		    &em), ERR_OK);
+	ck_assert_int_eq(conf_status_allowed(&c, allows[_i].addr),
+	    allows[_i].want);
+	conf_free(&c);
+	buf_free(&em);
+}
+END_TEST
+
 /* ----------------------------------------------------------- limits */
 
 /* Each numeric key at and just past both ends of its range. */
@@ -731,6 +829,29 @@ static const struct {
 	{ "workers = 13", 0, WK_NUM " (line 1)" },
 	{ "workers = 2\n\n# x\nworkers = 13\n", 0, WK_NUM " (line 4)" },
 	{ "workers = 2\r\nworkers = 13\r\n", 0, WK_NUM " (line 2)" },
+	{ "health = maybe", 0, "health: expected on or off (line 1)" },
+	{ "metrics = ON", 0, "metrics: expected on or off (line 1)" },
+	{ "status_allow = localhost", 0, "status_allow: \"localhost" SA_BAD
+	    " (line 1)" },
+	{ "status_allow = ::1, 10.0.0.0/33", 0, "status_allow: \"10.0.0.0/33"
+	    SA_BAD " (line 1)" },
+	{ "status_allow = ::/129", 0, "status_allow: \"::/129" SA_BAD
+	    " (line 1)" },
+	{ "status_allow = 10.0.0.0/", 0, "status_allow: \"10.0.0.0/" SA_BAD
+	    " (line 1)" },
+	{ "status_allow = 10.0.0.0/-1", 0, "status_allow: \"10.0.0.0/-1"
+	    SA_BAD " (line 1)" },
+	{ "status_allow = 10.0.0.0/+8", 0, "status_allow: \"10.0.0.0/+8"
+	    SA_BAD " (line 1)" },
+	{ "status_allow = 10.0.0/8", 0, "status_allow: \"10.0.0/8" SA_BAD
+	    " (line 1)" },
+	{ "status_allow = 256.0.0.1", 0, "status_allow: \"256.0.0.1" SA_BAD
+	    " (line 1)" },
+	{ "status_allow = /8", 0, "status_allow: \"/8" SA_BAD " (line 1)" },
+	{ "status_allow = 10.0.0.0/8/8", 0, "status_allow: \"10.0.0.0/8/8"
+	    SA_BAD " (line 1)" },
+	{ "status_allow = fe80::1%eth0", 0, "status_allow: \"fe80::1%eth0"
+	    SA_BAD " (line 1)" },
 	{ "database = a\0b", 14, "line 1: " NOTKV },
 	/* A NUL in the key must not cut it to a valid key name. */
 	{ "database\0x = a", 14, "line 1: " NOTKV },
@@ -766,6 +887,8 @@ static const struct {
 	    WK_NUM " (environment DUGOUT_WORKERS)" },
 	{ { "DUGOUT_CONFORMANCE=maybe", NULL },
 	    "conformance: expected on or off (environment DUGOUT_CONFORMANCE)" },
+	{ { "DUGOUT_STATUS_ALLOW=10.0.0.0/99", NULL }, "status_allow: "
+	    "\"10.0.0.0/99" SA_BAD " (environment DUGOUT_STATUS_ALLOW)" },
 };
 
 START_TEST(test_env_error)
@@ -799,6 +922,7 @@ conf_suite(void)
 	tcase_add_table(tc, test_load, loads);
 	tcase_add_test(tc, test_load_pem);
 	tcase_add_table(tc, test_load_missing, missing_by_env);
+	tcase_add_table(tc, test_status_allowed, allows);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
