@@ -88,6 +88,7 @@ async function devstackStart(dir, port, flags, env) {
  * Start a stack.  Options:
  *   pingInterval, pingTimeout  ms (default: the server's defaults)
  *   cgi, external, single, conformance booleans; procs  number
+ *   apache                     'proxy-fcgi' | 'fcgid' | 'cgi': Apache in front (conf/apache/)
  *   env                        extra environment for devstack
  * Returns { dir, port, url, database, jwtSecret, config, dugoutctl,
  *           attach(opts), stop(), errorLog() }.
@@ -102,6 +103,7 @@ export async function startStack(opts = {}) {
   if (opts.external) flags.push('--external');
   if (opts.single) flags.push('--single');
   if (opts.conformance) flags.push('--conformance');
+  if (opts.apache) flags.push('--apache', opts.apache); // proxy-fcgi | fcgid | cgi
   if (opts.procs) flags.push('--procs', String(opts.procs));
   let started;
   try {
