@@ -106,6 +106,37 @@ user_of(jwt_t *jwt)
 	return strdup(s);
 }
 
+/*
+ * A compact JWS has the shape header.payload.signature, each part non-empty
+ * base64url without padding.  Checked before libjwt sees the token:
+ * libjwt 1.x (Debian 12's) allocates a part's decoded size and writes past
+ * it when a part is empty, or a length no base64 can have (4k + 1): a heap
+ * overflow any client could trigger with "a..b" (found by valgrind on
+ * check_auth's refusal table; ASan does not see into libjwt).
+ */
+static int
+token_shape_ok(const char *t)
+{
+	size_t	 n = 0, parts = 1;
+
+	for (;; t++) {
+		if (*t == '.' || *t == '\0') {
+			if (n == 0 || n % 4 == 1)
+				return 0;
+			if (*t == '\0')
+				return parts == 3;
+			if (++parts > 3)
+				return 0;
+			n = 0;
+		} else if ((*t >= 'A' && *t <= 'Z') || (*t >= 'a' &&
+		    *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '-' ||
+		    *t == '_')
+			n++;
+		else
+			return 0;
+	}
+}
+
 enum err
 auth_verify(const struct auth_key *k, const char *token, int64_t now,
     struct auth_claims *out)
@@ -121,8 +152,8 @@ auth_verify(const struct auth_key *k, const char *token, int64_t now,
 	memset(out, 0, sizeof(*out));
 	if (want == JWT_ALG_INVAL || key == NULL)
 		return ERR_AUTH;	/* never hand libjwt a NULL key */
-	if (token == NULL || *token == '\0' ||
-	    strlen(token) > AUTH_MAX_TOKEN)
+	if (token == NULL || strlen(token) > AUTH_MAX_TOKEN ||
+	    !token_shape_ok(token))
 		goto out;
 	if (jwt_decode(&jwt, token, (const unsigned char *)key,
 	    (int)strlen(key)) != 0 || jwt == NULL)

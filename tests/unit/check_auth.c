@@ -515,6 +515,10 @@ static const char *const garbage[] = {
 	"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1MSIsImV4cCI6MTcwMDAwMDA2MH0.",
 	"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1MSIsImV4cCI6MTcwMDAwMDA2MH0",
 	"!!!.???.***",
+	/* shapes libjwt 1.x must never see (a heap overflow in its base64) */
+	"a.b.c.d", "abcde.abcd.abcd", "abcd.abcde.abcd", "abcd.abcd.abcde",
+	"ab=c.abcd.abcd", "abcd.ab+c.abcd", "abcd.abcd.ab/c", " abcd.abcd.abcd",
+	"eyJhbGciOiJIUzI1NiJ9.e30.e30.",
 };
 
 START_TEST(test_garbage)
