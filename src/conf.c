@@ -70,6 +70,11 @@ static const struct key keys[] = {
 	{ "rate_limit", K_COUNT, OFF(rate_limit), 1, 100000 },
 	{ "rate_burst", K_COUNT, OFF(rate_burst), 1, 100000 },
 	{ "rate_roll_dice", K_COUNT, OFF(rate_roll_dice), 1, 100000 },
+	{ "max_queued", K_COUNT, OFF(max_queued), 16, 1000000 },
+	{ "max_sessions_per_user", K_COUNT, OFF(max_sessions_per_user), 1,
+	    100000 },
+	{ "max_sockets_per_session", K_COUNT, OFF(max_sockets_per_session), 1,
+	    1000 },
 	{ "max_payload", K_SIZE, OFF(max_payload), 16, EIO_MAX_PAYLOAD_CEILING },
 	{ "cors_origins", K_LIST, OFF(cors_origins), 0, 0 },
 	{ "log_level", K_LOGLEVEL, OFF(log_level), 0, 0 },
@@ -114,6 +119,9 @@ conf_init(struct conf *c)
 	c->rate_limit = 20;
 	c->rate_burst = 40;
 	c->rate_roll_dice = 2;
+	c->max_queued = 1000;
+	c->max_sessions_per_user = 20;
+	c->max_sockets_per_session = 10;
 	c->max_payload = EIO_MAX_PAYLOAD_DEFAULT;
 	c->log_level = LOG_LEVEL_INFO;
 	c->workers = 4;

@@ -33,6 +33,12 @@ struct conf {
 	unsigned	 rate_limit;	/* events/s per socket and event name */
 	unsigned	 rate_burst;	/* ...and how many may come at once */
 	unsigned	 rate_roll_dice; /* roll_dice/s per socket (burst the same) */
+	unsigned	 max_queued;	/* packets queued for one session; past
+					   it the session is ended */
+	unsigned	 max_sessions_per_user;	/* sessions with a socket of
+						   one user */
+	unsigned	 max_sockets_per_session; /* namespaces joined on one
+						     session */
 	size_t		 max_payload;	/* bytes of one POST body */
 	char		**cors_origins;	/* NULL-terminated; "*" allows any */
 	size_t		 ncors;

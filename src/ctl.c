@@ -61,7 +61,8 @@ usage(void)
 	    "  game create --home TEAM_ID --away TEAM_ID [--lineup-home FILE]\n"
 	    "      [--lineup-away FILE] [--innings N] [--no-dh]\n"
 	    "  demo [--home-user ID] [--away-user ID] [--spectator-user ID]\n"
-	    "      [--ttl SECONDS]\n", stderr);
+	    "      [--ttl SECONDS]\n"
+	    "  audit GAME [--json]\n", stderr);
 	exit(2);
 }
 
@@ -566,6 +567,61 @@ cmd_demo(struct ctl *c, int argc, char **argv)
 	json_object_put(got);
 	for (k = 0; k < 3; k++)
 		free(tok[k]);
+	return 0;
+}
+
+/* ----------------------------------------------------------------- audit */
+
+/* 8-4-4-4-12 hexadecimal digits, the form of a game id. */
+static int
+is_uuid(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' :
+		    !((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return i == 36;
+}
+
+/*
+ * dugoutctl audit GAME [--json]: the game's audit trail (sql/011_audit.sql
+ * dugout_audit_lines), one line per recorded action in order, or one JSON
+ * object per line with --json (here or before the command).
+ */
+static int
+cmd_audit(struct ctl *c, int argc, char **argv)
+{
+	struct db_rows	*rows = NULL;
+	const char	*game = NULL, *params[1], *v;
+	size_t		 i, n;
+	int		 j;
+	enum err	 er;
+
+	for (j = 0; j < argc; j++)
+		if (strcmp(argv[j], "--json") == 0)
+			c->json = 1;
+		else if (game == NULL && argv[j][0] != '-')
+			game = argv[j];
+		else
+			usage();
+	if (game == NULL)
+		usage();
+	if (!is_uuid(game))
+		die("audit: %s is not a game id (a UUID)", game);
+	need_db(c);
+	params[0] = game;
+	if ((er = db_run(c->db, Q_AUDIT_LINES, params, &rows)) != ERR_OK)
+		die("audit: the query failed (is sql/011_audit.sql applied? "
+		    "see the message above)");
+	n = db_rows_count(rows);
+	for (i = 0; i < n; i++)
+		if ((v = db_rows_get(rows, i, c->json ? 1 : 0)) != NULL)
+			(void)printf("%s\n", v);
+	db_rows_free(rows);
 	return 0;
 }
 
@@ -1142,6 +1198,8 @@ main(int argc, char *argv[])
 		rc = cmd_game_create(&c, argc - 2, argv + 2);
 	else if (strcmp(argv[0], "demo") == 0)
 		rc = cmd_demo(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "audit") == 0)
+		rc = cmd_audit(&c, argc - 1, argv + 1);
 	else
 		usage();
 	db_free(c.db);

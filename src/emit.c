@@ -16,13 +16,24 @@
 /* Codes are ours (events.md), short upper-case words: one longer than
  * this is cut, which only shortens a log line and a metrics label. */
 #define EMIT_MAX_CODE	63
+#define EMIT_MAX_MESSAGE	255
 
 static _Thread_local char	 last_refusal[EMIT_MAX_CODE + 1];
+/* Its message, for the audit trail (ours: built by the handlers, at most
+ * a few hundred bytes; a longer one is cut). */
+static _Thread_local char	 last_message[EMIT_MAX_MESSAGE + 1];
 
 void
 emit_refusal_clear(void)
 {
 	last_refusal[0] = '\0';
+	last_message[0] = '\0';
+}
+
+const char *
+emit_refusal_last_message(void)
+{
+	return last_refusal[0] != '\0' ? last_message : NULL;
 }
 
 const char *
@@ -169,6 +180,7 @@ emit_refusal_errors(struct db *db, const char *sid, struct span nsp,
 	enum err		 er = ERR_NOMEM;
 
 	(void)snprintf(last_refusal, sizeof(last_refusal), "%s", code);
+	(void)snprintf(last_message, sizeof(last_message), "%s", message);
 	if ((e = json_object_new_object()) == NULL ||
 	    json_object_object_add(e, "message",
 	    json_object_new_string(message)) != 0 ||

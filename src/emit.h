@@ -52,6 +52,10 @@ enum err	 emit_error(struct db *, const char *sid, struct span nsp,
 void		 emit_refusal_clear(void);
 const char	*emit_refusal_last(void);
 
+/* The message of that refusal (cut to 255 bytes), NULL when there is none:
+ * for the audit trail (service.c).  Borrowed like emit_refusal_last. */
+const char	*emit_refusal_last_message(void);
+
 /* The same refusal under another event name: `outcome_rejected` and
  * `substitution_error` carry {message, code, field?} too. */
 enum err	 emit_refusal(struct db *, const char *sid, struct span nsp,

@@ -11,6 +11,8 @@
 
 #include <json-c/json.h>
 
+#include "bounds.h"
+#include "buf.h"
 #include "conf.h"
 #include "db.h"
 #include "emit.h"
@@ -235,6 +237,211 @@ is_manager(struct db *db, const char *game_id, const char *user_id,
 	return yes;
 }
 
+/* ---------------------------------------------------------- audit trail */
+
+/* Bounds of what a payload copy keeps (sql/011_audit.sql): strings cut at
+ * AUDIT_MAX_STRING bytes, containers at AUDIT_MAX_ITEMS members and
+ * AUDIT_MAX_DEPTH levels; the contract's payloads fit well within. */
+#define AUDIT_MAX_STRING	200
+#define AUDIT_MAX_ITEMS		16
+#define AUDIT_MAX_DEPTH		3
+#define AUDIT_MAX_MESSAGE	255
+
+/* The game actions recorded, and the payload fields of each (events.md). */
+static const struct audited {
+	const char		*name;
+	const char *const	 fields[10];
+} audited[] = {
+	{ "submit_defensive_decision", { "game_id", "alignment",
+	    "infield_depth", "outfield_depth", "hold_runners", NULL } },
+	{ "submit_offensive_decision", { "game_id", "approach",
+	    "steal_attempts", "hit_and_run", "bunt_attempt", NULL } },
+	{ "roll_dice", { "game_id", NULL } },
+	{ "submit_manual_outcome", { "game_id", "outcome", "hit_location",
+	    "error_bases", "advances", "fc_out_from", "base", "steal_result",
+	    "runners", NULL } },
+	{ "request_pinch_hitter", { "game_id", "player_out_lineup_id",
+	    "player_in_card_id", "team_id", NULL } },
+	{ "request_pinch_runner", { "game_id", "player_out_lineup_id",
+	    "player_in_card_id", "team_id", NULL } },
+	{ "request_defensive_replacement", { "game_id",
+	    "player_out_lineup_id", "player_in_card_id", "new_position",
+	    "team_id", NULL } },
+	{ "request_pitching_change", { "game_id", "player_out_lineup_id",
+	    "player_in_card_id", "team_id", NULL } },
+	{ "join_game", { "game_id", "role", NULL } },
+	{ "leave_game", { "game_id", NULL } },
+};
+
+static const struct audited *
+audited_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(audited) / sizeof(audited[0]); i++)
+		if (strcmp(audited[i].name, name) == 0)
+			return &audited[i];
+	return NULL;
+}
+
+int
+events_audited(const char *name)
+{
+	return name != NULL && audited_find(name) != NULL;
+}
+
+/* How many of s's first n bytes end on a UTF-8 character boundary; 0
+ * when s is not valid UTF-8 (PostgreSQL would refuse it).  A sequence cut
+ * short at the end (a message cut by emit.c) ends the string. */
+static size_t
+utf8_cut(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, k, len, end = 0;
+
+	for (len = strlen(s); i < len; i += k) {
+		k = u[i] < 0x80 ? 1 : (u[i] & 0xe0) == 0xc0 ? 2 :
+		    (u[i] & 0xf0) == 0xe0 ? 3 : (u[i] & 0xf8) == 0xf0 ? 4 : 0;
+		if (k > len - i)
+			break;
+		if (k == 0)
+			return 0;
+		for (size_t j = 1; j < k; j++)
+			if ((u[i + j] & 0xc0) != 0x80)
+				return 0;
+		if (i + k <= n)
+			end = i + k;
+	}
+	return end;
+}
+
+/* A bounded copy of a client's JSON value (see AUDIT_MAX_*); owned, NULL
+ * for JSON null or when out of memory (*er). */
+static struct json_object *
+audit_copy(struct json_object *v, int depth, enum err *er)
+{
+	struct json_object	*o = NULL, *x;
+	const char		*str;
+	size_t			 i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return NULL;
+	case json_type_boolean:
+	case json_type_int:
+	case json_type_double:
+		return json_object_get(v);
+	case json_type_string:
+		str = json_object_get_string(v);	/* stops at a NUL */
+		o = json_object_new_string_len(str,
+		    (int)utf8_cut(str, AUDIT_MAX_STRING));
+		break;
+	case json_type_array:
+		if (depth >= AUDIT_MAX_DEPTH ||
+		    (o = json_object_new_array()) == NULL)
+			break;
+		n = json_object_array_length(v);
+		for (i = 0; i < n && i < AUDIT_MAX_ITEMS && *er == ERR_OK;
+		    i++) {
+			x = audit_copy(json_object_array_get_idx(v, i),
+			    depth + 1, er);
+			if (json_object_array_add(o, x) != 0) {
+				json_object_put(x);
+				*er = ERR_NOMEM;
+			}
+		}
+		return o;
+	case json_type_object:
+		if (depth >= AUDIT_MAX_DEPTH ||
+		    (o = json_object_new_object()) == NULL)
+			break;
+		i = 0;
+		json_object_object_foreach(v, k, val) {
+			if (i++ >= AUDIT_MAX_ITEMS || *er != ERR_OK)
+				break;
+			if (utf8_cut(k, 32) != strlen(k))
+				continue;	/* a long or odd key: left out */
+			x = audit_copy(val, depth + 1, er);
+			if (json_object_object_add(o, k, x) != 0) {
+				json_object_put(x);
+				*er = ERR_NOMEM;
+			}
+		}
+		return o;
+	}
+	if (o == NULL && depth < AUDIT_MAX_DEPTH)
+		*er = ERR_NOMEM;
+	return o;
+}
+
+/* args[1]'s fields of the event's contract, as JSON text in b. */
+static enum err
+audit_payload(const struct audited *a, struct json_object *args,
+    struct buf *b)
+{
+	struct json_object	*p = json_object_array_get_idx(args, 1);
+	struct json_object	*o = NULL, *v, *x;
+	enum err		 er = ERR_NOMEM;
+	size_t			 i;
+
+	if ((o = json_object_new_object()) == NULL)
+		goto out;
+	er = ERR_OK;
+	for (i = 0; a->fields[i] != NULL && er == ERR_OK; i++) {
+		if (p == NULL || !json_object_is_type(p, json_type_object) ||
+		    !json_object_object_get_ex(p, a->fields[i], &v))
+			continue;
+		x = audit_copy(v, 1, &er);
+		if (json_object_object_add(o, a->fields[i], x) != 0) {
+			json_object_put(x);
+			er = ERR_NOMEM;
+		}
+	}
+	if (er == ERR_OK)
+		er = buf_puts(b, json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN));
+out:
+	json_object_put(o);
+	return er;
+}
+
+enum err
+events_audit(struct db *db, const struct ev_ctx *c, const char *game_id,
+    const char *outcome, const char *code, const char *message,
+    const char *roll_id, const char *play_id)
+{
+	const struct audited	*a = audited_find(events_name(c->args));
+	const char		*params[11];
+	char			 msg[AUDIT_MAX_MESSAGE + 1];
+	struct buf		 pl;
+	enum err		 er;
+
+	if (a == NULL)
+		return ERR_OK;
+	buf_init(&pl, EIO_MAX_PAYLOAD_CEILING);
+	if ((er = audit_payload(a, c->args, &pl)) != ERR_OK)
+		goto out;
+	msg[0] = '\0';
+	if (message != NULL)
+		(void)snprintf(msg, sizeof(msg), "%.*s",
+		    (int)utf8_cut(message, AUDIT_MAX_MESSAGE), message);
+	params[0] = game_id;
+	params[1] = a->name;
+	params[2] = c->user_id;
+	params[3] = c->admin ? "true" : "false";
+	params[4] = c->socket_id;
+	params[5] = pl.data;
+	params[6] = outcome;
+	params[7] = code;
+	params[8] = message != NULL ? msg : NULL;
+	params[9] = roll_id;
+	params[10] = play_id;
+	er = db_run(db, Q_AUDIT_ADD, params, NULL);
+out:
+	buf_free(&pl);
+	return er;
+}
+
 /* ------------------------------------------------------------ join_game */
 
 static enum err
@@ -269,7 +476,8 @@ join_run(struct db *db, void *arg)
 	if ((er = db_run(db, Q_ROOM_JOIN, params, &rows)) != ERR_OK)
 		goto out;
 	changed = db_rows_count(rows) == 1;
-	if ((er = team_ids(db, t, &teams)) != ERR_OK)
+	if ((er = events_audit(db, c, t->game_id, "ok", NULL, NULL, NULL,
+	    NULL)) != ERR_OK || (er = team_ids(db, t, &teams)) != ERR_OK)
 		goto out;
 	er = ERR_NOMEM;
 	if ((joined = events_obj_game(t->game_id)) == NULL ||
@@ -338,6 +546,9 @@ leave_run(struct db *db, void *arg)
 		er = ERR_NOTFOUND;
 		goto out;
 	}
+	if ((er = events_audit(db, c, t->game_id, "ok", NULL, NULL, NULL,
+	    NULL)) != ERR_OK)
+		goto out;
 	er = ERR_NOMEM;
 	if ((left = events_obj_game(t->game_id)) == NULL ||
 	    (ul = events_obj_game(t->game_id)) == NULL ||

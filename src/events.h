@@ -56,6 +56,23 @@ struct json_object	*events_obj_game(const char *game_id);
 enum err	 events_game_state(struct db *, const char *game_id,
 		    struct json_object **out) MUSTCHECK;
 
+/*
+ * The audit trail (sql/011_audit.sql, docs/game.md "Audit trail").
+ * events_audited: is `name` (events_name's) a game action it records?
+ * events_audit: record c's event on db, in the caller's transaction (an
+ * accepted action) or alone (a refusal, after the rollback); nothing for
+ * an event that is not a game action.  outcome is "ok", "refused" or
+ * "error"; code and message NULL when "ok"; game_id NULL or a validated
+ * UUID; roll_id and play_id NULL or decimal ids.  The payload recorded is
+ * the event contract's fields of c's payload, bounded, never anything
+ * else.
+ */
+int		 events_audited(const char *name);
+enum err	 events_audit(struct db *, const struct ev_ctx *c,
+		    const char *game_id, const char *outcome, const char *code,
+		    const char *message, const char *roll_id,
+		    const char *play_id) MUSTCHECK;
+
 /* The event table's own name for args[0] (static storage), or "other"
  * for a name not in the table or not a string: the bounded set that logs
  * and metrics use, never the client's text. */

@@ -264,6 +264,21 @@ gp_save(struct db *db, struct gp *g)
 	return er;
 }
 
+/*
+ * The accepted action's audit row (events_audit, sql/011_audit.sql),
+ * written in the action's own transaction by every write path, so a
+ * committed action always has its row and a rolled-back one none; a
+ * refusal's row is written by service.c after the rollback.  roll_id and
+ * play_id: decimal ids or NULL.
+ */
+static enum err
+gp_audit(struct db *db, const struct gp *g, const char *roll_id,
+    const char *play_id)
+{
+	return events_audit(db, g->ctx, g->game_id, "ok", NULL, NULL, roll_id,
+	    play_id);
+}
+
 /* The public game_state, broadcast to the room. */
 static enum err
 gp_broadcast_state(struct db *db, struct gp *g)
@@ -400,7 +415,8 @@ decision_run(struct db *db, void *arg)
 		goto out;
 	}
 	if ((er = decision_write(db, g, t->defensive, c->user_id, &d)) !=
-	    ERR_OK || (er = gp_save(db, g)) != ERR_OK)
+	    ERR_OK || (er = gp_save(db, g)) != ERR_OK ||
+	    (er = gp_audit(db, g, NULL, NULL)) != ERR_OK)
 		goto out;
 	er = ERR_NOMEM;
 	if ((msg = events_obj_game(g->game_id)) == NULL ||
@@ -493,10 +509,10 @@ roll_run(struct db *db, void *arg)
 {
 	struct gp		*g = arg;
 	struct ev_ctx		*c = g->ctx;
-	struct json_object	*roll = NULL, *msg = NULL;
+	struct json_object	*roll = NULL, *msg = NULL, *id;
 	struct dice_ab		 d;
 	const char		*params[11];
-	char			 n[7][12];
+	char			 n[7][21];	/* int64 text: 20 + NUL */
 	int			 wp, pb, i;
 	enum err		 er;
 
@@ -535,6 +551,15 @@ roll_run(struct db *db, void *arg)
 	params[9] = pb ? "true" : "false";
 	params[10] = n[5];
 	if ((er = json_value(db, Q_ROLL_NEW, params, &roll)) != ERR_OK)
+		goto out;
+	if (!json_object_object_get_ex(roll, "roll_id", &id) ||
+	    !json_object_is_type(id, json_type_int)) {
+		er = ERR_DB;
+		goto out;
+	}
+	(void)snprintf(n[6], sizeof(n[6]), "%" PRId64,
+	    json_object_get_int64(id));
+	if ((er = gp_audit(db, g, n[6], NULL)) != ERR_OK)
 		goto out;
 	er = ERR_NOMEM;
 	if ((msg = events_obj_game(g->game_id)) == NULL)
@@ -696,7 +721,8 @@ outcome_run(struct db *db, void *arg)
 	/* after the play (which keeps the decisions it was played under)
 	 * and the save (so they count for the next play) */
 	if ((er = gp_save(db, g)) != ERR_OK ||
-	    (er = decisions_adjusted(db, g, &def, &off)) != ERR_OK)
+	    (er = decisions_adjusted(db, g, &def, &off)) != ERR_OK ||
+	    (er = gp_audit(db, g, had_roll ? roll : NULL, play_id)) != ERR_OK)
 		goto out;
 	er = outcome_emit(db, t, play_id);
 out:
@@ -974,7 +1000,8 @@ sub_run(struct db *db, void *arg)
 		er = gp_refuse_engine(g, "substitution_error", &ge);
 		goto out;
 	}
-	if ((er = gp_save(db, g)) != ERR_OK)
+	if ((er = gp_save(db, g)) != ERR_OK ||
+	    (er = gp_audit(db, g, NULL, NULL)) != ERR_OK)
 		goto out;
 	er = sub_emit(db, t);
 out:

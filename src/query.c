@@ -25,10 +25,11 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT to_regclass('schema_migration') IS NOT NULL" },
 	[Q_MIGRATION_APPLIED] = { "migration_applied", 0,
 	    "SELECT version, name FROM schema_migration ORDER BY version" },
-	[Q_SESSION_NEW] = { "session_new", 3,
-	    "INSERT INTO eio_session (sid, ping_due_at, expires_at) VALUES "
-	    "($1, clock_timestamp() + " MS("$2") ", clock_timestamp() + "
-	    MS("$2") " + " MS("$3") ")" },
+	/* $4: the session's queue bound, max_queued (sql/012_limits.sql). */
+	[Q_SESSION_NEW] = { "session_new", 4,
+	    "INSERT INTO eio_session (sid, ping_due_at, expires_at, "
+	    "max_queued) VALUES ($1, clock_timestamp() + " MS("$2") ", "
+	    "clock_timestamp() + " MS("$2") " + " MS("$3") ", $4::int)" },
 	[Q_SESSION_END] = { "session_end", 1,
 	    "SELECT dugout_session_end($1)" },
 	[Q_SESSION_CLOSE] = { "session_close", 2,
@@ -206,6 +207,20 @@ static const struct query_def queries[Q__MAX] = {
 	[Q_SESSIONS_OPEN] = { "sessions_open", 0,
 	    "SELECT count(*) FROM eio_session WHERE NOT closing "
 	    "AND expires_at > clock_timestamp()" },
+	/* Socket.IO CONNECT limits (sql/012_limits.sql): user, sid, nsp,
+	 * max_sessions_per_user, max_sockets_per_session; in the CONNECT's
+	 * transaction, before the socket's insert. */
+	[Q_CONNECT_CHECK] = { "connect_check", 5,
+	    "SELECT dugout_connect_check($1, $2, $3, $4::int, $5::int)" },
+	/* The audit trail (sql/011_audit.sql): one row per game action,
+	 * accepted (in its transaction) or refused (after the rollback). */
+	[Q_AUDIT_ADD] = { "audit_add", 11,
+	    "INSERT INTO audit_event (game_id, event, user_id, is_admin, "
+	    "socket_id, payload, outcome, code, message, roll_id, play_id) "
+	    "VALUES ($1::uuid, $2, $3, $4::boolean, $5, $6::jsonb, $7, $8, "
+	    "$9, $10::bigint, $11::bigint)" },
+	[Q_AUDIT_LINES] = { "audit_lines", 1,
+	    "SELECT line, doc FROM dugout_audit_lines($1::uuid)" },
 };
 
 const struct query_def *

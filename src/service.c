@@ -186,8 +186,8 @@ handshake(struct rq *x, struct svc_resp *r)
 {
 	unsigned char	 raw[EIO_SID_BYTES];
 	char		 sid[EIO_SID_LEN + 1];
-	char		 pi[24], pt[24];
-	const char	*params[3];
+	char		 pi[24], pt[24], mq[24];
+	const char	*params[4];
 	_Static_assert(sizeof(sid) == sodium_base64_ENCODED_LEN(EIO_SID_BYTES,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING), "sid length");
 
@@ -197,6 +197,7 @@ handshake(struct rq *x, struct svc_resp *r)
 	params[0] = sid;
 	params[1] = itoa_ms(pi, sizeof(pi), x->c->ping_interval);
 	params[2] = itoa_ms(pt, sizeof(pt), x->c->ping_timeout);
+	params[3] = itoa_ms(mq, sizeof(mq), x->c->max_queued);
 	if (db_run(x->db, Q_SESSION_NEW, params, NULL) != ERR_OK) {
 		answer_text(r, 503, "text/plain", "database unavailable");
 		return;
@@ -476,7 +477,48 @@ struct connect_tx {
 	int			 admin;
 	int64_t			 exp;
 	struct json_object	*auth;	/* the CONNECT payload, borrowed */
+	const char		*limited; /* set when a limit refuses it */
 };
+
+/*
+ * The abuse limits of a CONNECT (dugout.conf max_sessions_per_user,
+ * max_sockets_per_session; sql/012_limits.sql), checked in its
+ * transaction before the socket is made.  Over one, t->limited says which
+ * and nothing is written; the caller answers CONNECT_ERROR RATE_LIMITED.
+ */
+static enum err
+connect_limits(struct db *db, struct connect_tx *t)
+{
+	struct db_rows	*rows = NULL;
+	char		 ms[24], mk[24];
+	const char	*params[5], *v;
+	enum err	 er;
+
+	t->limited = NULL;
+	params[0] = t->user_id;
+	params[1] = t->x->sid;
+	params[2] = t->nspz;
+	/* The conformance fixture's sockets are all user "anonymous": the
+	 * protocol suites' sessions are not one user's. */
+	params[3] = itoa_ms(ms, sizeof(ms), t->x->c->conformance ? INT32_MAX :
+	    (long long)t->x->c->max_sessions_per_user);
+	params[4] = itoa_ms(mk, sizeof(mk), t->x->c->max_sockets_per_session);
+	if ((er = db_run(db, Q_CONNECT_CHECK, params, &rows)) != ERR_OK)
+		goto out;
+	if ((v = db_rows_get(rows, 0, 0)) == NULL) {
+		er = ERR_DB;
+		goto out;
+	}
+	if (strcmp(v, "sessions") == 0)
+		t->limited = "Too many sessions for this user: close one "
+		    "(max_sessions_per_user)";
+	else if (strcmp(v, "sockets") == 0)
+		t->limited = "Too many namespaces on this connection "
+		    "(max_sockets_per_session)";
+out:
+	db_rows_free(rows);
+	return er;
+}
 
 static enum err
 connect_run(struct db *db, void *arg)
@@ -490,6 +532,8 @@ connect_run(struct db *db, void *arg)
 	const char		*params[6], *ack;
 	enum err		 er = ERR_NOMEM;
 
+	if ((er = connect_limits(db, t)) != ERR_OK || t->limited != NULL)
+		goto out;
 	randombytes_buf(raw, sizeof(raw));
 	(void)sodium_bin2base64(id, sizeof(id), raw, sizeof(raw),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -578,7 +622,11 @@ sio_connect(struct rq *x, struct sio_packet *p, const char *nspz)
 		t.exp = cl.exp;
 	}
 	er = db_tx_run(x->db, connect_run, &t);
-	if (er == ERR_CONFLICT) {
+	if (er == ERR_OK && t.limited != NULL)
+		/* events.md: a limit is RATE_LIMITED; the session stays, as
+		 * after any CONNECT_ERROR (§8). */
+		er = refuse_connect(x, p->nsp, t.limited, "RATE_LIMITED");
+	else if (er == ERR_CONFLICT) {
 		/* §8 [ref]: a CONNECT for a namespace already joined. */
 		session_close(x, "namespace joined twice");
 		er = ERR_OK;
@@ -685,6 +733,34 @@ event_report(struct rq *x, struct json_object *args, const char *ref,
 		    name, x->sid, game, ms);
 }
 
+/*
+ * The audit row of a refused game action (sql/011_audit.sql): written
+ * here, after the handler's rollback, by itself, so every refusal is
+ * covered -- validation before any transaction, NOT_IN_GAME,
+ * NOT_AUTHORIZED, the rule refusals, RATE_LIMITED, AUTH_EXPIRED -- and
+ * INTERNAL as outcome "error".  An accepted action's row is written in
+ * its own transaction (gameplay.c gp_audit, events.c).  A failure to
+ * record is logged; the client's answer is already queued.
+ */
+static void
+event_audit(struct rq *x, const struct ev_ctx *c)
+{
+	const char	*code = emit_refusal_last();
+	char		 game[VALID_UUID_LEN + 1];
+	enum err	 er;
+
+	if (code == NULL || x->c->conformance ||
+	    !events_audited(events_name(c->args)))
+		return;
+	event_game(c->args, game);
+	if ((er = events_audit(x->db, c, strcmp(game, "-") == 0 ? NULL : game,
+	    strcmp(code, "INTERNAL") == 0 ? "error" : "refused", code,
+	    emit_refusal_last_message(), NULL, NULL)) != ERR_OK)
+		log_errorx("event=%s session=%.6s game=%s audit row not "
+		    "written: %s", events_name(c->args), x->sid, game,
+		    err_str(er));
+}
+
 /* An event from an established socket. */
 static enum err
 sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
@@ -696,18 +772,6 @@ sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
 	enum err	 er, failed;
 
 	emit_refusal_clear();
-	if (k->expired) {
-		/* events.md: an expired token ends the socket at its next
-		 * action: error AUTH_EXPIRED, then DISCONNECT. */
-		if ((er = emit_error(x->db, x->sid, p->nsp, p->ack_id,
-		    "AUTH_EXPIRED", "Token expired: reconnect with a fresh "
-		    "token", NULL)) == ERR_OK &&
-		    (er = queue_sio(x, SIO_DISCONNECT, p->nsp, -1,
-		    NULL)) == ERR_OK)
-			er = socket_end(x, k->id);
-		event_report(x, p->data, NULL, er, t0);
-		return er;
-	}
 	ctx.db = x->db;
 	ctx.conf = x->c;
 	ctx.sid = x->sid;
@@ -717,9 +781,23 @@ sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
 	ctx.admin = k->admin;
 	ctx.ack_id = p->ack_id;
 	ctx.args = p->data;
+	if (k->expired) {
+		/* events.md: an expired token ends the socket at its next
+		 * action: error AUTH_EXPIRED, then DISCONNECT. */
+		if ((er = emit_error(x->db, x->sid, p->nsp, p->ack_id,
+		    "AUTH_EXPIRED", "Token expired: reconnect with a fresh "
+		    "token", NULL)) == ERR_OK &&
+		    (er = queue_sio(x, SIO_DISCONNECT, p->nsp, -1,
+		    NULL)) == ERR_OK)
+			er = socket_end(x, k->id);
+		event_audit(x, &ctx);
+		event_report(x, p->data, NULL, er, t0);
+		return er;
+	}
 	er = x->c->conformance ? events_dispatch_conformance(&ctx) :
 	    events_dispatch(&ctx);
 	if (er == ERR_OK) {
+		event_audit(x, &ctx);
 		event_report(x, p->data, NULL, er, t0);
 		return ERR_OK;
 	}
@@ -731,6 +809,7 @@ sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
 	failed = er;
 	er = emit_error(x->db, x->sid, p->nsp, p->ack_id, "INTERNAL", msg,
 	    NULL);
+	event_audit(x, &ctx);
 	event_report(x, p->data, ref, failed, t0);
 	return er;
 }

@@ -320,6 +320,75 @@ START_TEST(test_room_order_under_lock)
 }
 END_TEST
 
+/*
+ * sql/012_limits.sql: a session's queue stops at its max_queued.  The
+ * broadcast that finds it full runs under the game lock while another
+ * transaction holds the session row (as a poll or a sweep does): it must
+ * not wait for it (statement_timeout would fail it).  The full session is
+ * marked, gets nothing more, and its next GET ends it: user_disconnected
+ * to the room, its queue gone, the sid unknown.
+ */
+START_TEST(test_outbox_bound)
+{
+	PGconn	*a = raw(), *b = raw(), *c = raw();
+	char	 got[512], game[64], sql[512];
+	int	 i;
+
+	new_game(c, "QAA", "QBB", game, sizeof(game));
+	new_session(c, "BOUNDBOUNDBOUNDBOUND");
+	new_session(c, "OTHEROTHEROTHEROTHER");
+	exec_ok(c, "UPDATE eio_session SET max_queued = 3 WHERE sid = "
+	    "'BOUNDBOUNDBOUNDBOUND'");
+	exec_ok(c, "INSERT INTO sio_socket (id, sid, user_id, "
+	    "token_expires_at) VALUES ('qsock1', 'BOUNDBOUNDBOUNDBOUND', "
+	    "'slow', now() + interval '1 h'), ('qsock2', "
+	    "'OTHEROTHEROTHEROTHER', 'fast', now() + interval '1 h')");
+	snprintf(sql, sizeof(sql), "INSERT INTO room_member (socket_id, "
+	    "game_id, role) VALUES ('qsock1', '%s', 'spectator'), "
+	    "('qsock2', '%s', 'spectator')", game, game);
+	exec_ok(c, sql);
+	exec_ok(b, "BEGIN");
+	exec_ok(b, "SELECT 1 FROM eio_session WHERE sid = "
+	    "'BOUNDBOUNDBOUNDBOUND' FOR NO KEY UPDATE");
+	exec_ok(a, "BEGIN");
+	exec_ok(a, "SET LOCAL statement_timeout = '3s'");
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM game WHERE id = '%s' FOR "
+	    "UPDATE", game);
+	exec_ok(a, sql);
+	for (i = 1; i <= 5; i++) {
+		snprintf(sql, sizeof(sql), "SELECT dugout_room_emit('%s', "
+		    "'4p%d', NULL)", game, i);
+		exec_ok(a, sql);
+	}
+	exec_ok(a, "SELECT dugout_queue('BOUNDBOUNDBOUNDBOUND', '4direct')");
+	exec_ok(a, "COMMIT");
+	exec_ok(b, "COMMIT");
+	value(c, "SELECT string_agg(packet, '|' ORDER BY id) FROM eio_outbox "
+	    "WHERE sid = 'BOUNDBOUNDBOUNDBOUND'", got, sizeof(got));
+	ck_assert_str_eq(got, "4p1|4p2|4p3");
+	value(c, "SELECT count(*) FROM eio_overflow WHERE sid = "
+	    "'BOUNDBOUNDBOUNDBOUND'", got, sizeof(got));
+	ck_assert_str_eq(got, "1");
+	value(c, "SELECT dugout_get_begin('BOUNDBOUNDBOUNDBOUND', 'test', "
+	    "1000)", got, sizeof(got));
+	ck_assert_str_eq(got, "unknown");
+	value(c, "SELECT (SELECT count(*) FROM eio_session WHERE sid = "
+	    "'BOUNDBOUNDBOUNDBOUND') + (SELECT count(*) FROM eio_outbox WHERE "
+	    "sid = 'BOUNDBOUNDBOUNDBOUND') + (SELECT count(*) FROM "
+	    "eio_overflow) + (SELECT count(*) FROM sio_socket WHERE id = "
+	    "'qsock1')", got, sizeof(got));
+	ck_assert_str_eq(got, "0");
+	take(c, "OTHEROTHEROTHEROTHER", got, sizeof(got));
+	snprintf(sql, sizeof(sql), "4p1|4p2|4p3|4p4|4p5|42[\"user_"
+	    "disconnected\", {\"game_id\": \"%s\", \"user_id\": "
+	    "\"slow\"}]", game);
+	ck_assert_str_eq(got, sql);
+	PQfinish(a);
+	PQfinish(b);
+	PQfinish(c);
+}
+END_TEST
+
 /* protocol.md §4: a second GET while one is held closes the session and
  * the held GET carries the close packet; then the sid is unknown. */
 START_TEST(test_concurrent_get)
@@ -1097,6 +1166,97 @@ START_TEST(test_play_record)
 }
 END_TEST
 
+/*
+ * The audit trail (sql/011_audit.sql): an accepted roll and the
+ * submission that consumed it, joined by audit_trail to the dice and the
+ * play; the constraints keep an accepted row without a code, a refused
+ * one with a code and no links, and a play only on a submission; the
+ * read-only role reads it.
+ */
+START_TEST(test_audit)
+{
+	PGconn	*c = raw();
+	char	 game[64], sql[4096], doc[3072], got[1024], roll[32], b[32],
+		 p[32], play[32];
+	static const char ins[] = "INSERT INTO audit_event (game_id, event, "
+	    "user_id, is_admin, socket_id, payload, outcome, code, message, "
+	    "roll_id, play_id) VALUES ";
+
+	new_full_game(c, "AUA", "AUB", game, sizeof(game));
+	entry_id(c, game, 0, 1, b, sizeof(b));
+	entry_id(c, game, 1, 0, p, sizeof(p));
+	snprintf(sql, sizeof(sql), "SELECT dugout_roll_new('%s', 'u-away', "
+	    "'sock', 4, 3, 5, 7, 12, false, false, 600)->>'roll_id'", game);
+	value(c, sql, roll, sizeof(roll));
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u-away', false, "
+	    "'sock', '{\"game_id\": \"%s\"}', 'ok', NULL, NULL, %s, NULL)",
+	    ins, game, game, roll);
+	exec_ok(c, sql);
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u-away', false, "
+	    "'sock', '{}', 'refused', 'ROLL_PENDING', 'A roll is already "
+	    "pending', NULL, NULL)", ins, game);
+	exec_ok(c, sql);
+	play_doc(doc, sizeof(doc), 1, b, p, 0, 0);
+	snprintf(sql, sizeof(sql), "SELECT dugout_play_record('%s', %s, "
+	    "'u-away', '%s')", game, roll, doc);
+	value(c, sql, play, sizeof(play));
+	snprintf(sql, sizeof(sql), "%s('%s', 'submit_manual_outcome', "
+	    "'admin-1', true, 'sock2', '{\"outcome\": \"single_1\"}', 'ok', "
+	    "NULL, NULL, %s, %s)", ins, game, roll, play);
+	exec_ok(c, sql);
+	/* in order; the roll's row shows the play that consumed it */
+	snprintf(sql, sizeof(sql), "SELECT string_agg(concat_ws(':', event, "
+	    "outcome, coalesce(code, '-'), d6_two_total, roll_play_id = %s, "
+	    "play_id = %s, play_outcome, is_admin), ' ' ORDER BY id) "
+	    "FROM audit_trail WHERE game_id = '%s'", play, play, game);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "roll_dice:ok:-:8:t:f "
+	    "roll_dice:refused:ROLL_PENDING:f "
+	    "submit_manual_outcome:ok:-:8:t:t:single_1:t");
+	snprintf(sql, sizeof(sql), "SELECT count(*) || ' ' || "
+	    "bool_and(line LIKE '%%roll_dice user=u-away socket=sock ok roll=%%') "
+	    "FROM (SELECT line FROM dugout_audit_lines('%s') LIMIT 1) x",
+	    game);
+	value(c, sql, got, sizeof(got));
+	ck_assert_str_eq(got, "1 true");
+	/* constraints */
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u', false, 's', "
+	    "'{}', 'refused', NULL, 'no code', NULL, NULL)", ins, game);
+	exec_fails(c, sql, "23514");
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u', false, 's', "
+	    "'{}', 'ok', 'ROLL_PENDING', NULL, NULL, NULL)", ins, game);
+	exec_fails(c, sql, "23514");
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u', false, 's', "
+	    "'{}', 'refused', 'ROLL_PENDING', 'x', %s, NULL)", ins, game,
+	    roll);
+	exec_fails(c, sql, "23514");
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u', false, 's', "
+	    "'{}', 'ok', NULL, NULL, NULL, %s)", ins, game, play);
+	exec_fails(c, sql, "23514");
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u', false, 's', "
+	    "'[]', 'ok', NULL, NULL, NULL, NULL)", ins, game);
+	exec_fails(c, sql, "23514");
+	snprintf(sql, sizeof(sql), "%s('%s', 'roll_dice', 'u', false, 's', "
+	    "'{}', 'maybe', NULL, NULL, NULL, NULL)", ins, game);
+	exec_fails(c, sql, "23514");
+	snprintf(sql, sizeof(sql), "%s(NULL, 'Roll Dice', 'u', false, 's', "
+	    "'{}', 'ok', NULL, NULL, NULL, NULL)", ins);
+	exec_fails(c, sql, "23514");
+	/* a refusal for a game that does not exist is kept: no FK */
+	snprintf(sql, sizeof(sql), "%s(gen_random_uuid(), 'roll_dice', 'u', "
+	    "false, 's', '{}', 'refused', 'GAME_NOT_FOUND', 'x', NULL, NULL)",
+	    ins);
+	exec_ok(c, sql);
+	value(c, "SELECT has_table_privilege('dugout_readonly', "
+	    "'audit_event', 'SELECT') AND has_table_privilege("
+	    "'dugout_readonly', 'audit_trail', 'SELECT') AND NOT "
+	    "has_table_privilege('dugout_readonly', 'audit_event', 'INSERT')",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "t");
+	PQfinish(c);
+}
+END_TEST
+
 /* An expired roll is simply not pending, in the engine's state and in
  * the public one, though the game still points at it. */
 START_TEST(test_roll_expired)
@@ -1576,6 +1736,7 @@ main(void)
 	tcase_add_test(tc, test_prepare_all);
 	tcase_add_test(tc, test_outbox_late_commit);
 	tcase_add_test(tc, test_room_order_under_lock);
+	tcase_add_test(tc, test_outbox_bound);
 	tcase_add_test(tc, test_concurrent_get);
 	tcase_add_test(tc, test_sweep_expiry);
 	tcase_add_test(tc, test_ping_pong);
@@ -1594,6 +1755,7 @@ main(void)
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_lobby);
 	tcase_add_test(tc, test_wake_key);
+	tcase_add_test(tc, test_audit);
 	suite_add_tcase(s, tc);
 	rc = check_main(s);
 	pgtmp_stop(&pg);

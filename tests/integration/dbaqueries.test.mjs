@@ -156,7 +156,7 @@ test('every query of docs/queries.sql runs as the read-only role and returns row
 });
 
 test('the read-only role reads no session secret and writes nothing', async () => {
-  for (const t of ['eio_session', 'eio_outbox', 'sio_socket']) {
+  for (const t of ['eio_session', 'eio_outbox', 'sio_socket', 'eio_overflow']) {
     const r = await asReader(`SELECT count(*) FROM ${t}`);
     assert.ok(!r.ok && /permission denied/.test(r.stderr), `${t} is readable: ${r.stderr}`);
   }
@@ -164,7 +164,7 @@ test('the read-only role reads no session secret and writes nothing', async () =
   const hidden = await psql(S.stack, `SELECT string_agg(c.relname, ',' ORDER BY c.relname)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
     WHERE c.relkind IN ('r', 'v', 'm') AND NOT has_table_privilege('dugout_readonly', c.oid, 'SELECT')`);
-  assert.equal(hidden, 'eio_outbox,eio_session,sio_socket');
+  assert.equal(hidden, 'eio_outbox,eio_overflow,eio_session,sio_socket');
   const tables = (await psql(S.stack, `SELECT c.relname FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
     WHERE c.relkind = 'r' ORDER BY 1`)).split('\n');

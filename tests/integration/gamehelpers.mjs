@@ -54,7 +54,10 @@ const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Every row of the game tables that belongs to a game, as one JSON value:
- * two snapshots are equal iff nothing of the game changed.
+ * two snapshots are equal iff nothing of the game changed.  The audit
+ * trail (audit_event, sql/011_audit.sql) is left out on purpose: a
+ * refused action is recorded there, and that row is the only trace a
+ * refusal may leave (audit.test.mjs checks those rows).
  */
 export async function snapshot(stack, gameId) {
   assert.match(gameId, uuidRe);

@@ -34,6 +34,9 @@
 	"rate_limit=20\n"					\
 	"rate_burst=40\n"					\
 	"rate_roll_dice=2\n"					\
+	"max_queued=1000\n"					\
+	"max_sessions_per_user=20\n"				\
+	"max_sockets_per_session=10\n"				\
 	"max_payload=1000000\n"					\
 	"cors_origins=[]\n"					\
 	"log_level=2\n"						\
@@ -68,12 +71,14 @@ conf_dump(const struct conf *c, struct buf *b)
 	ck_assert_err(buf_printf(b, "database=%s\njwt_algorithm=%s\n"
 	    "jwt_key=%s\nping_interval=%u\nping_timeout=%u\n"
 	    "connect_timeout=%u\nroll_expiry=%u\nrate_limit=%u\n"
-	    "rate_burst=%u\nrate_roll_dice=%u\nmax_payload=%zu\n"
-	    "cors_origins=[",
+	    "rate_burst=%u\nrate_roll_dice=%u\nmax_queued=%u\n"
+	    "max_sessions_per_user=%u\nmax_sockets_per_session=%u\n"
+	    "max_payload=%zu\ncors_origins=[",
 	    str_or_null(c->database), str_or_null(c->jwt_algorithm),
 	    str_or_null(c->jwt_key), c->ping_interval, c->ping_timeout,
 	    c->connect_timeout, c->roll_expiry, c->rate_limit, c->rate_burst,
-	    c->rate_roll_dice, c->max_payload), ERR_OK);
+	    c->rate_roll_dice, c->max_queued, c->max_sessions_per_user,
+	    c->max_sockets_per_session, c->max_payload), ERR_OK);
 	for (i = 0; c->cors_origins[i] != NULL; i++)
 		ck_assert_err(buf_printf(b, "%s%s", i ? "|" : "",
 		    c->cors_origins[i]), ERR_OK);
@@ -168,6 +173,9 @@ static const char sample[] =
 	"rate_limit = 5\n"
 	"rate_burst = 7\n"
 	"rate_roll_dice = 100000\n"
+	"max_queued = 16\n"
+	"max_sessions_per_user = 100000\n"
+	"max_sockets_per_session = 1\n"
 	"max_payload = 65536\n"
 	"cors_origins = https://a.example, https://b.example\n"
 	"log_level = debug\n"
@@ -198,6 +206,9 @@ START_TEST(test_sample)
 	    "rate_limit=5\n"
 	    "rate_burst=7\n"
 	    "rate_roll_dice=100000\n"
+	    "max_queued=16\n"
+	    "max_sessions_per_user=100000\n"
+	    "max_sockets_per_session=1\n"
 	    "max_payload=65536\n"
 	    "cors_origins=[https://a.example|https://b.example]\n"
 	    "log_level=3\n"
@@ -306,6 +317,11 @@ static const struct {
 	{ { "DUGOUT_STATUS_ALLOW=10.0.0.0/8", NULL }, "status_allow",
 	    "[10.0.0.0/8]" },
 	{ { "DUGOUT_LOG_LEVEL=error", NULL }, "log_level", "0" },
+	{ { "DUGOUT_MAX_QUEUED=50", NULL }, "max_queued", "50" },
+	{ { "DUGOUT_MAX_SESSIONS_PER_USER=3", NULL }, "max_sessions_per_user",
+	    "3" },
+	{ { "DUGOUT_MAX_SOCKETS_PER_SESSION=2", NULL },
+	    "max_sockets_per_session", "2" },
 	{ { "DUGOUT_WORKERS=2", "DUGOUT_WORKERS=3", NULL }, "workers", "3" },
 	{ { "HOME=/root", "DUGOUT_DB_POOL=9", "PATH=/bin", NULL }, "db_pool",
 	    "9" },
@@ -681,6 +697,22 @@ static const struct {
 	{ "rate_burst", "100001", ERR_CONFIG },
 	{ "rate_roll_dice", "1", ERR_OK },
 	{ "rate_roll_dice", "0", ERR_CONFIG },
+	{ "max_queued", "16", ERR_OK },
+	{ "max_queued", "15", ERR_CONFIG },
+	{ "max_queued", "0", ERR_CONFIG },
+	{ "max_queued", "1000000", ERR_OK },
+	{ "max_queued", "1000001", ERR_CONFIG },
+	{ "max_queued", "-1", ERR_CONFIG },
+	{ "max_queued", "4294967312", ERR_CONFIG },
+	{ "max_sessions_per_user", "1", ERR_OK },
+	{ "max_sessions_per_user", "0", ERR_CONFIG },
+	{ "max_sessions_per_user", "100000", ERR_OK },
+	{ "max_sessions_per_user", "100001", ERR_CONFIG },
+	{ "max_sockets_per_session", "1", ERR_OK },
+	{ "max_sockets_per_session", "0", ERR_CONFIG },
+	{ "max_sockets_per_session", "1000", ERR_OK },
+	{ "max_sockets_per_session", "1001", ERR_CONFIG },
+	{ "max_sockets_per_session", "ten", ERR_CONFIG },
 	{ "max_payload", "16", ERR_OK },
 	{ "max_payload", "15", ERR_CONFIG },
 	{ "max_payload", "16777216", ERR_OK },
