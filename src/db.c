@@ -66,6 +66,22 @@ db_status(const PGresult *res, ExecStatusType want)
 	return ERR_DB;
 }
 
+/*
+ * After a failed statement: an error without SQLSTATE is libpq's own, the
+ * connection lost (the server restarted or crashed), yet PQstatus may
+ * still say CONNECTION_OK until the next call.  Close it then, so that
+ * db_alive() is false and db_run() reopens it and retries at once.
+ */
+static void
+db_check_lost(struct db *db, const PGresult *res)
+{
+	if (PQresultStatus(res) != PGRES_FATAL_ERROR ||
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL)
+		return;
+	PQfinish(db->conn);
+	db->conn = NULL;
+}
+
 static enum err
 db_connect(struct db *db)
 {
@@ -125,10 +141,11 @@ db_prepare(struct db *db, enum query q)
 	if (db->prepared[q])
 		return ERR_OK;
 	res = PQprepare(db->conn, d->name, d->sql, d->nparams, NULL);
-	if ((er = db_status(res, PGRES_COMMAND_OK)) != ERR_OK)
+	if ((er = db_status(res, PGRES_COMMAND_OK)) != ERR_OK) {
 		log_warnx("db: prepare %s: %s", d->name,
 		    PQerrorMessage(db->conn));
-	else
+		db_check_lost(db, res);
+	} else
 		db->prepared[q] = 1;
 	PQclear(res);
 	return er;
@@ -173,6 +190,7 @@ db_run_once(struct db *db, enum query q, const char *const *params,
 		if (er == ERR_DB)
 			log_warnx("db: %s: %s", d->name,
 			    PQerrorMessage(db->conn));
+		db_check_lost(db, res);
 		PQclear(res);
 		return er;
 	}
@@ -249,6 +267,8 @@ db_script(struct db *db, const char *sql, char **errmsg)
 	    PGRES_TUPLES_OK : PGRES_COMMAND_OK);
 	if (er != ERR_OK && errmsg != NULL)
 		*errmsg = strdup(PQerrorMessage(db->conn));
+	if (er != ERR_OK)
+		db_check_lost(db, res);
 	PQclear(res);
 	return er;
 }

@@ -237,25 +237,33 @@ notify_check(struct park *k, int64_t now, int64_t *next_try)
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG_NOTIFY;
-	if (epoll_ctl(k->ep, EPOLL_CTL_ADD, notify_fd(k->nt), &ev) == 0 ||
-	    errno == EEXIST)
-		k->notify_in_ep = 1;
+	if (epoll_ctl(k->ep, EPOLL_CTL_ADD, notify_fd(k->nt), &ev) != 0 &&
+	    errno != EEXIST)
+		return;		/* tried again next time round */
+	k->notify_in_ep = 1;
 	/* Anything may have been missed meanwhile. */
 	for (i = 0; i < k->n; i++)
 		k->v[i]->woken = 1;
 }
 
+/* How long to wait for events: not at all when a poll is already marked
+ * woken (notify_check marks them all after a reconnect, and no NOTIFY may
+ * follow to end the wait), else until the next deadline or, while the
+ * LISTEN connection is down, until its next reconnect attempt. */
 static int
-park_timeout(const struct park *k, int64_t now)
+park_timeout(const struct park *k, int64_t now, int64_t next_try)
 {
 	int64_t	 t = now + IDLE_MS;
 	size_t	 i;
 
-	for (i = 0; i < k->n; i++)
+	for (i = 0; i < k->n; i++) {
+		if (k->v[i]->woken)
+			return 0;
 		if (k->v[i]->p.deadline_ms < t)
 			t = k->v[i]->p.deadline_ms;
-	if (notify_fd(k->nt) < 0 && now + RECONNECT_MS < t)
-		t = now + RECONNECT_MS;
+	}
+	if (notify_fd(k->nt) < 0 && next_try < t)
+		t = next_try;
 	return t <= now ? 0 : (int)(t - now);
 }
 
@@ -308,7 +316,7 @@ park_main(void *arg)
 		now = svc_now_ms();
 		notify_check(k, now, &next_try);
 		nev = epoll_wait(k->ep, evs, 64,
-		    park_timeout(k, now));
+		    park_timeout(k, now, next_try));
 		park_events(k, evs, nev < 0 ? 0 : nev);
 		pthread_mutex_lock(&k->mu);
 		stop = k->stop;
