@@ -5,30 +5,17 @@
 // the bottom.  Every page must then show the final: "Final", the score, the
 // winner in #turn, no usable control, and the box score with the pitchers'
 // W and L; the spectator followed it all live.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, sleep } from '../integration/helpers.mjs';
-import { demo, shortGame } from '../integration/gamehelpers.mjs';
+import { sleep } from '../integration/helpers.mjs';
+import { shortGame } from '../integration/gamehelpers.mjs';
 import {
-  launchBrowser, newPage, links, screenshot, saveFailure, Observer,
+  useBrowserGame, newPage, links, screenshot, saveFailure,
   expectScreens, choose, usable, press,
 } from './helpers.mjs';
 
-const ctx = {};
-const S = useStack('browser-finish', {
-  env: { DUGOUT_RATE_LIMIT: '100000', DUGOUT_RATE_BURST: '100000', DUGOUT_RATE_ROLL_DICE: '100000' },
-}, async (stack) => {
-  const [d, browser] = await Promise.all([demo(stack, 'fin'), launchBrowser()]);
-  ctx.d = d;
-  ctx.browser = browser;
-  ctx.gid = await shortGame(stack, d, 1);
-  ctx.obs = await Observer.open(stack, ctx.gid);
-});
-
-after(async () => {
-  ctx.obs?.close();
-  await ctx.browser?.close();
-}, { timeout: 60_000 });
+const ctx = useBrowserGame('browser-finish', 'fin', (stack, d) => shortGame(stack, d, 1));
+const S = ctx.S;
 
 test('a one-inning game played to its walk-off end through the page', { timeout: 150_000 }, async () => {
   const { d, browser, obs, gid } = ctx;

@@ -14,30 +14,17 @@
 //
 // Demo teams (sql/006_demo.sql): the Marrow Bay Gulls (home) and the
 // Ironvale Smelters (away); A1..A9 / H1..H9 are the batters by slot.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, until, sleep } from '../integration/helpers.mjs';
-import { demo, psql } from '../integration/gamehelpers.mjs';
+import { until, sleep } from '../integration/helpers.mjs';
+import { psql } from '../integration/gamehelpers.mjs';
 import {
-  launchBrowser, newPage, links, screenshot, saveFailure, Observer, readScreen,
+  useBrowserGame, newPage, links, screenshot, saveFailure, Observer, readScreen,
   expectScreen, expectScreens, choose, findOption, usable, press, pollGate, ARTIFACTS,
 } from './helpers.mjs';
 
-// the page plays faster than a person: lift the rate limits
-const ctx = {};
-const S = useStack('browser-game', {
-  env: { DUGOUT_RATE_LIMIT: '100000', DUGOUT_RATE_BURST: '100000', DUGOUT_RATE_ROLL_DICE: '100000' },
-}, async (stack) => {
-  const [d, browser] = await Promise.all([demo(stack, 'br'), launchBrowser()]);
-  ctx.d = d;
-  ctx.browser = browser;
-  ctx.obs = await Observer.open(stack, d.game_id);
-});
-
-after(async () => {
-  ctx.obs?.close();
-  await ctx.browser?.close();
-}, { timeout: 60_000 });
+const ctx = useBrowserGame('browser-game', 'br');
+const S = ctx.S;
 
 // the panels with controls (the dice panel also shows the dice: a spectator
 // has it, without its "Roll dice" button)

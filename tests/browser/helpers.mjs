@@ -14,7 +14,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { REPO, connected, once, token, unique, sleep } from '../integration/helpers.mjs';
+import { after } from 'node:test';
+import { REPO, connected, once, token, unique, sleep, useStack } from '../integration/helpers.mjs';
+import { demo } from '../integration/gamehelpers.mjs';
 
 export { sleep };
 
@@ -67,6 +69,31 @@ export async function newPage(browser, label, { viewport = { width: 1280, height
     if (/Content Security Policy/i.test(msg.text())) page.problems.push(`CSP: ${msg.text()}`);
   });
   return page;
+}
+
+/**
+ * The stack, browser and observer a browser test file plays on: a stack
+ * with the rate limits lifted (the page plays faster than a person), a
+ * `dugoutctl demo` (tag names its users), chromium, and an observer of
+ * the game pickGame(stack, d) names (default: the demo's).  Fills and
+ * returns ctx {d, browser, gid, obs}; S.stack is the stack.
+ */
+export function useBrowserGame(name, tag, pickGame = async (stack, d) => d.game_id) {
+  const ctx = {};
+  ctx.S = useStack(name, {
+    env: { DUGOUT_RATE_LIMIT: '100000', DUGOUT_RATE_BURST: '100000', DUGOUT_RATE_ROLL_DICE: '100000' },
+  }, async (stack) => {
+    const [d, browser] = await Promise.all([demo(stack, tag), launchBrowser()]);
+    ctx.d = d;
+    ctx.browser = browser;
+    ctx.gid = await pickGame(stack, d);
+    ctx.obs = await Observer.open(stack, ctx.gid);
+  });
+  after(async () => {
+    ctx.obs?.close();
+    await ctx.browser?.close();
+  }, { timeout: 60_000 });
+  return ctx;
 }
 
 /** The page links of docs/ui.md. */
