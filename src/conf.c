@@ -79,6 +79,7 @@ static const struct key keys[] = {
 	{ "cors_origins", K_LIST, OFF(cors_origins), 0, 0 },
 	{ "log_level", K_LOGLEVEL, OFF(log_level), 0, 0 },
 	{ "conformance", K_BOOL, OFF(conformance), 0, 1 },
+	{ "bench_events", K_BOOL, OFF(bench_events), 0, 1 },
 	{ "workers", K_COUNT, OFF(workers), 1, 12 },
 	{ "db_pool", K_COUNT, OFF(db_pool), 1, 64 },
 	{ "listen", K_STR, OFF(listen), 0, 0 },

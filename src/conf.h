@@ -44,6 +44,7 @@ struct conf {
 	size_t		 ncors;
 	int		 log_level;	/* enum log_level */
 	int		 conformance;	/* serve the protocol test fixture */
+	int		 bench_events;	/* answer `bench` (bench/README.md) */
 	unsigned	 workers;	/* request threads in daemon mode */
 	unsigned	 db_pool;	/* database connections in daemon mode */
 	char		*listen;	/* "unix:PATH", "tcp:HOST:PORT" or NULL */

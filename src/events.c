@@ -676,6 +676,90 @@ ev_list_games(struct ev_ctx *c)
 	return db_tx_run(c->db, list_run, &t);
 }
 
+/* ---------------------------------------------------------------- bench */
+
+struct bench_tx {
+	struct ev_ctx		*ctx;
+	struct json_object	*echo;		/* {from, payload}; borrowed */
+	int			 rooms;
+	int			 gone;		/* the socket has ended */
+};
+
+/*
+ * The whole path of a game action, for measuring it (issue 7): the
+ * socket locked, each of its rooms' game rows locked, the echo queued to
+ * the room and NOTIFY at commit.  Only the rules engine is left out.
+ */
+static enum err
+bench_run(struct db *db, void *arg)
+{
+	struct bench_tx		*t = arg;
+	struct ev_ctx		*c = t->ctx;
+	struct db_rows		*rows = NULL;
+	const char		*sp[1] = { c->socket_id };
+	size_t			 i, n;
+	enum err		 er;
+
+	t->rooms = 0;
+	if ((er = db_run(db, Q_SOCKET_LOCK, sp, &rows)) != ERR_OK)
+		goto out;
+	if (db_rows_count(rows) != 1) {
+		t->gone = 1;		/* a socket that ended is owed nothing */
+		goto out;
+	}
+	db_rows_free(rows);
+	rows = NULL;
+	if ((er = db_run(db, Q_BENCH_ROOMS, sp, &rows)) != ERR_OK)
+		goto out;
+	n = db_rows_count(rows);
+	for (i = 0; i < n; i++)
+		if ((er = emit_room(db, db_rows_get(rows, i, 0), "bench_echo",
+		    t->echo, NULL)) != ERR_OK)
+			goto out;
+	t->rooms = (int)n;
+	if (n > 0)
+		er = events_ack_ok(c, NULL);
+out:
+	db_rows_free(rows);
+	return er;
+}
+
+/*
+ * bench <any JSON> (bench_events = on only; otherwise it does not
+ * exist): bench_echo {from: socket id, payload} to every room the socket
+ * has joined, sender included.  No payload is null.
+ */
+static enum err
+ev_bench(struct ev_ctx *c)
+{
+	struct valid_err	 ve = { "UNKNOWN_EVENT", NULL, "Unknown event" };
+	struct valid_err	 ni = { "NOT_IN_GAME", NULL,
+		"Not in any game: join_game first" };
+	struct json_object	*p = json_object_array_get_idx(c->args, 1);
+	struct bench_tx		 t;
+	enum err		 er = ERR_NOMEM;
+
+	if (!c->conf->bench_events)
+		return fail(c, &ve);
+	memset(&t, 0, sizeof(t));
+	t.ctx = c;
+	if ((t.echo = json_object_new_object()) == NULL ||
+	    obj_add_str(t.echo, "from", c->socket_id) != ERR_OK)
+		goto out;
+	/* json-c stores a NULL member as JSON null */
+	if (json_object_object_add(t.echo, "payload", json_object_get(p)) !=
+	    0) {
+		json_object_put(p);	/* the add did not take our reference */
+		goto out;
+	}
+	if ((er = db_tx_run(c->db, bench_run, &t)) == ERR_OK && t.rooms == 0 &&
+	    !t.gone)
+		er = fail(c, &ni);
+out:
+	json_object_put(t.echo);
+	return er;
+}
+
 /* ---------------------------------------------------------------- table */
 
 static const struct events_handler handlers[] = {
@@ -683,6 +767,7 @@ static const struct events_handler handlers[] = {
 	{ "leave_game", ev_leave_game },
 	{ "heartbeat", ev_heartbeat },
 	{ "list_games", ev_list_games },
+	{ "bench", ev_bench },
 	{ NULL, NULL },
 };
 

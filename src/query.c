@@ -221,6 +221,12 @@ static const struct query_def queries[Q__MAX] = {
 	    "$9, $10::bigint, $11::bigint)" },
 	[Q_AUDIT_LINES] = { "audit_lines", 1,
 	    "SELECT line, doc FROM dugout_audit_lines($1::uuid)" },
+	/* The bench event's rooms, each game row locked as a game action
+	 * locks it, in id order so two sockets in the same rooms cannot
+	 * deadlock. */
+	[Q_BENCH_ROOMS] = { "bench_rooms", 1,
+	    "SELECT g.id FROM room_member m JOIN game g ON g.id = m.game_id "
+	    "WHERE m.socket_id = $1 ORDER BY g.id FOR UPDATE OF g" },
 };
 
 const struct query_def *

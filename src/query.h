@@ -74,6 +74,7 @@ enum query {
 	Q_CONNECT_CHECK,
 	Q_AUDIT_ADD,
 	Q_AUDIT_LINES,
+	Q_BENCH_ROOMS,
 	Q__MAX
 };
 

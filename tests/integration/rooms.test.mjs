@@ -146,6 +146,19 @@ test('unknown event → error {code: UNKNOWN_EVENT}', { timeout: 60_000 }, async
   assert.equal(s.connected, true);
 });
 
+test('bench with bench_events off (the default) is an unknown event', { timeout: 60_000 }, async () => {
+  const g = await makeGame(S.stack);
+  const s = await connect(unique('user'));
+  await joinGame(s, g.gameId, 'spectator');
+  const echoes = [];
+  s.on('bench_echo', (m) => echoes.push(m));
+  const got = once(s, 'error', { timeout: 15_000 });
+  s.emit('bench', { t: 1 });
+  assert.equal((await got).code, 'UNKNOWN_EVENT');
+  await sleep(300);
+  assert.deepEqual(echoes, [], 'nothing is broadcast');
+});
+
 test('an action before join_game: NOT_IN_GAME', { timeout: 60_000 }, async () => {
   const g = await makeGame(S.stack);
   const s = await connect(g.homeMgr);
