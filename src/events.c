@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "authz.h"
 #include "bounds.h"
 #include "buf.h"
 #include "conf.h"
@@ -27,18 +28,11 @@
 #define STR_(x)			#x
 #define STR(x)			STR_(x)
 
-/* A refusal decided inside a transaction; sent after it. */
-struct refusal {
-	const char	*code;
-	const char	*field;
-	char		 message[160];	/* ours: built from a validated id */
-};
-
 struct join_tx {
 	struct ev_ctx	*ctx;
 	char		 game_id[VALID_UUID_LEN + 1];
 	const char	*role;
-	struct refusal	 no;
+	struct authz_no	 no;
 	int		 gone;	/* the socket ended meanwhile: nothing to do */
 };
 
@@ -57,7 +51,7 @@ fail(const struct ev_ctx *c, const struct valid_err *e)
 }
 
 static enum err
-refuse(const struct ev_ctx *c, const struct refusal *r)
+refuse(const struct ev_ctx *c, const struct authz_no *r)
 {
 	return emit_error(c->db, c->sid, c->nsp, c->ack_id, r->code,
 	    r->message, r->field);
@@ -222,19 +216,52 @@ team_ids(struct db *db, const struct join_tx *t, struct json_object **out)
 	return sql_json(db, Q_GAME_MY_TEAMS, params, out);
 }
 
-static int
-is_manager(struct db *db, const char *game_id, const char *user_id,
-    enum err *er)
+/*
+ * What authz needs to know about t's socket and game (authz.h), read
+ * under the game's row lock: the socket's membership of the room and the
+ * teams of the game its user manages.
+ */
+static enum err
+room_who(struct db *db, const struct join_tx *t, struct authz_who *who)
 {
-	struct db_rows	*rows = NULL;
-	const char	*params[2] = { game_id, user_id }, *v;
-	int		 yes = 0;
+	const struct ev_ctx	*c = t->ctx;
+	struct db_rows		*rows = NULL;
+	const char		*mp[2] = { c->socket_id, t->game_id };
+	const char		*up[2] = { t->game_id, c->user_id }, *v;
+	enum err		 er;
+	int			 i;
 
-	if ((*er = db_run(db, Q_GAME_IS_MANAGER, params, &rows)) == ERR_OK &&
-	    (v = db_rows_get(rows, 0, 0)) != NULL)
-		yes = strcmp(v, "t") == 0;
+	memset(who, 0, sizeof(*who));
+	who->admin = c->admin;
+	if ((er = db_run(db, Q_ROOM_ROLE, mp, &rows)) != ERR_OK)
+		goto out;
+	v = db_rows_get(rows, 0, 0);
+	who->role = v == NULL ? AUTHZ_OUTSIDE : strcmp(v, "player") == 0 ?
+	    AUTHZ_PLAYER : AUTHZ_SPECTATOR;
 	db_rows_free(rows);
-	return yes;
+	rows = NULL;
+	if ((er = db_run(db, Q_GAME_SIDES, up, &rows)) != ERR_OK)
+		goto out;
+	for (i = 0; i < 2; i++)
+		who->manages[i] = (v = db_rows_get(rows, 0, (size_t)i)) !=
+		    NULL && strcmp(v, "t") == 0;
+out:
+	db_rows_free(rows);
+	return er;
+}
+
+/* room_who, then authz_check: ERR_NOTFOUND with t->no filled when
+ * refused. */
+static enum err
+room_allow(struct db *db, struct join_tx *t, enum authz_act act)
+{
+	struct authz_who	 who;
+	struct authz_ask	 ask = { act, -1, t->game_id, 0 };
+	enum err		 er;
+
+	if ((er = room_who(db, t, &who)) != ERR_OK)
+		return er;
+	return authz_check(&who, &ask, &t->no) ? ERR_OK : ERR_NOTFOUND;
 }
 
 /* ---------------------------------------------------------- audit trail */
@@ -456,20 +483,10 @@ join_run(struct db *db, void *arg)
 	int			 changed;
 	enum err		 er;
 
-	if ((er = room_lock(db, t)) != ERR_OK)
+	if ((er = room_lock(db, t)) != ERR_OK ||
+	    (er = room_allow(db, t, strcmp(t->role, "player") == 0 ?
+	    AUTHZ_JOIN_PLAYER : AUTHZ_WATCH)) != ERR_OK)
 		goto out;
-	if (strcmp(t->role, "player") == 0 && !c->admin &&
-	    !is_manager(db, t->game_id, c->user_id, &er)) {
-		if (er != ERR_OK)
-			goto out;
-		t->no.code = "NOT_AUTHORIZED";
-		t->no.field = "role";
-		(void)snprintf(t->no.message, sizeof(t->no.message),
-		    "Not authorized to join as player: you manage neither "
-		    "team of this game (join as spectator)");
-		er = ERR_NOTFOUND;
-		goto out;
-	}
 	params[0] = c->socket_id;
 	params[1] = t->game_id;
 	params[2] = t->role;
@@ -532,20 +549,14 @@ leave_run(struct db *db, void *arg)
 	const char		*params[2];
 	enum err		 er;
 
-	if ((er = room_lock(db, t)) != ERR_OK)
+	/* leaving is the least of what a member may do */
+	if ((er = room_lock(db, t)) != ERR_OK ||
+	    (er = room_allow(db, t, AUTHZ_READ)) != ERR_OK)
 		goto out;
 	params[0] = c->socket_id;
 	params[1] = t->game_id;
 	if ((er = db_run(db, Q_ROOM_LEAVE, params, &rows)) != ERR_OK)
 		goto out;
-	if (db_rows_count(rows) == 0) {
-		t->no.code = "NOT_IN_GAME";
-		t->no.field = "game_id";
-		(void)snprintf(t->no.message, sizeof(t->no.message),
-		    "Not in game %s: join_game first", t->game_id);
-		er = ERR_NOTFOUND;
-		goto out;
-	}
 	if ((er = events_audit(db, c, t->game_id, "ok", NULL, NULL, NULL,
 	    NULL)) != ERR_OK)
 		goto out;
@@ -681,8 +692,8 @@ ev_list_games(struct ev_ctx *c)
 struct bench_tx {
 	struct ev_ctx		*ctx;
 	struct json_object	*echo;		/* {from, payload}; borrowed */
-	int			 rooms;
 	int			 gone;		/* the socket has ended */
+	struct authz_no		 no;
 };
 
 /*
@@ -697,28 +708,34 @@ bench_run(struct db *db, void *arg)
 	struct ev_ctx		*c = t->ctx;
 	struct db_rows		*rows = NULL;
 	const char		*sp[1] = { c->socket_id };
+	struct authz_who	 who = { 0, c->admin, AUTHZ_OUTSIDE, { 0, 0 } };
+	struct authz_ask	 ask = { AUTHZ_READ, -1, NULL, 0 };
 	size_t			 i, n;
 	enum err		 er;
 
-	t->rooms = 0;
+	t->gone = 0;
 	if ((er = db_run(db, Q_SOCKET_LOCK, sp, &rows)) != ERR_OK)
 		goto out;
 	if (db_rows_count(rows) != 1) {
 		t->gone = 1;		/* a socket that ended is owed nothing */
+		er = ERR_NOTFOUND;
 		goto out;
 	}
 	db_rows_free(rows);
 	rows = NULL;
 	if ((er = db_run(db, Q_BENCH_ROOMS, sp, &rows)) != ERR_OK)
 		goto out;
-	n = db_rows_count(rows);
+	if ((n = db_rows_count(rows)) > 0)
+		who.role = AUTHZ_SPECTATOR;	/* at least */
+	if (!authz_check(&who, &ask, &t->no)) {
+		er = ERR_NOTFOUND;
+		goto out;
+	}
 	for (i = 0; i < n; i++)
 		if ((er = emit_room(db, db_rows_get(rows, i, 0), "bench_echo",
 		    t->echo, NULL)) != ERR_OK)
 			goto out;
-	t->rooms = (int)n;
-	if (n > 0)
-		er = events_ack_ok(c, NULL);
+	er = events_ack_ok(c, NULL);
 out:
 	db_rows_free(rows);
 	return er;
@@ -733,8 +750,6 @@ static enum err
 ev_bench(struct ev_ctx *c)
 {
 	struct valid_err	 ve = { "UNKNOWN_EVENT", NULL, "Unknown event" };
-	struct valid_err	 ni = { "NOT_IN_GAME", NULL,
-		"Not in any game: join_game first" };
 	struct json_object	*p = json_object_array_get_idx(c->args, 1);
 	struct bench_tx		 t;
 	enum err		 er = ERR_NOMEM;
@@ -752,9 +767,11 @@ ev_bench(struct ev_ctx *c)
 		json_object_put(p);	/* the add did not take our reference */
 		goto out;
 	}
-	if ((er = db_tx_run(c->db, bench_run, &t)) == ERR_OK && t.rooms == 0 &&
+	if ((er = db_tx_run(c->db, bench_run, &t)) == ERR_NOTFOUND &&
 	    !t.gone)
-		er = fail(c, &ni);
+		er = refuse(c, &t.no);
+	else if (er == ERR_NOTFOUND)
+		er = ERR_OK;
 out:
 	json_object_put(t.echo);
 	return er;

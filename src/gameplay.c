@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "authz.h"
 #include "buf.h"
 #include "conf.h"
 #include "db.h"
@@ -31,8 +32,6 @@
 #include "valid.h"
 
 #define ID_MAX	INT64_MAX
-
-enum access { READ, WRITE };
 
 /* One gameplay transaction: its input, what it decided, and the refusal
  * to send after a rollback. */
@@ -48,7 +47,7 @@ struct gp {
 	const char		*field;
 	char			 message[200];
 	int64_t			 team_ids[2];	/* away, home */
-	int			 manages[2];
+	struct authz_who	 who;		/* for authz_check */
 	struct json_object	*doc;		/* state document, for names */
 	struct game_state	 st;
 };
@@ -170,13 +169,29 @@ arr_add(struct json_object *a, struct json_object *v)
 	return ERR_OK;
 }
 
+/* Ask authz (authz.h) about g's socket; a refusal is recorded in g and
+ * sent after the rollback.  ERR_NOTFOUND when refused. */
+static enum err
+gp_allow(struct gp *g, enum authz_act act, int side, int64_t team_id)
+{
+	struct authz_ask	 ask = { act, side, g->game_id, team_id };
+	struct authz_no		 no;
+
+	if (authz_check(&g->who, &ask, &no))
+		return ERR_OK;
+	return gp_refuse(g, act == AUTHZ_SUBSTITUTE ? "substitution_error" :
+	    "error", no.code, no.field, "%s", no.message);
+}
+
 /*
- * Lock and load: socket, game row, membership, role, managed sides and
- * the state document.  WRITE refuses spectators and starts a pending
- * game (game_start checks both lineups).
+ * Lock and load: socket, game row, membership, the sides the user
+ * manages and the state document, then ask authz for `act` (AUTHZ_READ
+ * or AUTHZ_PLAY; the side's own checks come later, once the state says
+ * whose turn it is).  AUTHZ_PLAY starts a pending game (game_start
+ * checks both lineups).
  */
 static enum err
-gp_open(struct db *db, struct gp *g, enum access acc, const char *nf_event)
+gp_open(struct db *db, struct gp *g, enum authz_act act, const char *nf_event)
 {
 	struct ev_ctx		*c = g->ctx;
 	struct db_rows		*rows = NULL;
@@ -208,18 +223,13 @@ gp_open(struct db *db, struct gp *g, enum access acc, const char *nf_event)
 	}
 	db_rows_free(rows);
 	rows = NULL;
+	memset(&g->who, 0, sizeof(g->who));
+	g->who.admin = c->admin;
 	if ((er = db_run(db, Q_ROOM_ROLE, mp, &rows)) != ERR_OK)
 		goto out;
-	if ((role = db_rows_get(rows, 0, 0)) == NULL) {
-		er = gp_refuse(g, "error", "NOT_IN_GAME", "game_id",
-		    "Not in game %s: join_game first", g->game_id);
-		goto out;
-	}
-	if (acc == WRITE && strcmp(role, "player") != 0) {
-		er = gp_refuse(g, "error", "NOT_AUTHORIZED", NULL,
-		    "Spectators can only watch: join as player to act");
-		goto out;
-	}
+	role = db_rows_get(rows, 0, 0);
+	g->who.role = role == NULL ? AUTHZ_OUTSIDE :
+	    strcmp(role, "player") == 0 ? AUTHZ_PLAYER : AUTHZ_SPECTATOR;
 	db_rows_free(rows);
 	rows = NULL;
 	if ((er = db_run(db, Q_GAME_SIDES, up, &rows)) != ERR_OK)
@@ -228,9 +238,11 @@ gp_open(struct db *db, struct gp *g, enum access acc, const char *nf_event)
 		const char	*m = db_rows_get(rows, 0, (size_t)i);
 		const char	*t = db_rows_get(rows, 0, (size_t)i + 2);
 
-		g->manages[i] = c->admin || (m != NULL && strcmp(m, "t") == 0);
+		g->who.manages[i] = m != NULL && strcmp(m, "t") == 0;
 		g->team_ids[i] = t != NULL ? strtoll(t, NULL, 10) : 0;
 	}
+	if ((er = gp_allow(g, act, -1, 0)) != ERR_OK)
+		goto out;
 	if ((er = value(db, Q_GAME_LOAD, gp1, &txt)) != ERR_OK)
 		goto out;
 	if (txt == NULL || (g->doc = json_tokener_parse(txt)) == NULL ||
@@ -238,7 +250,7 @@ gp_open(struct db *db, struct gp *g, enum access acc, const char *nf_event)
 		er = ERR_DB;
 		goto out;
 	}
-	if (acc == WRITE && g->st.status == G_PENDING &&
+	if (act == AUTHZ_PLAY && g->st.status == G_PENDING &&
 	    !game_start(&g->st, &ge))
 		er = gp_refuse(g, "error", "GAME_NOT_READY", NULL,
 		    "The game cannot start yet: %s", ge.message);
@@ -290,12 +302,6 @@ gp_broadcast_state(struct db *db, struct gp *g)
 		er = emit_room(db, g->game_id, "game_state", state, NULL);
 	json_object_put(state);
 	return er;
-}
-
-static const char *
-side_name(int side)
-{
-	return side == G_AWAY ? "away" : side == G_HOME ? "home" : "?";
 }
 
 static const char *
@@ -398,17 +404,12 @@ decision_run(struct db *db, void *arg)
 	int			 side;
 	enum err		 er;
 
-	if ((er = gp_open(db, g, WRITE, "error")) != ERR_OK)
+	if ((er = gp_open(db, g, AUTHZ_PLAY, "error")) != ERR_OK)
 		goto out;
 	side = t->defensive ? GAME_FIELDING(&g->st) : GAME_BATTING(&g->st);
-	if (!g->manages[side]) {
-		er = gp_refuse(g, "error", g->manages[1 - side] ?
-		    "NOT_YOUR_TURN" : "NOT_AUTHORIZED", NULL,
-		    "Only the %s team's manager may submit the %s decision",
-		    t->defensive ? "fielding" : "batting",
-		    t->defensive ? "defensive" : "offensive");
+	if ((er = gp_allow(g, t->defensive ? AUTHZ_DEFENSE : AUTHZ_OFFENSE,
+	    side, 0)) != ERR_OK)
 		goto out;
-	}
 	if (t->defensive ? !game_defense(&g->st, &t->def, &ge) :
 	    !game_offense(&g->st, &t->off, &ge)) {
 		er = gp_refuse_engine(g, "error", &ge);
@@ -516,7 +517,7 @@ roll_run(struct db *db, void *arg)
 	int			 wp, pb, i;
 	enum err		 er;
 
-	if ((er = gp_open(db, g, WRITE, "error")) != ERR_OK)
+	if ((er = gp_open(db, g, AUTHZ_PLAY, "error")) != ERR_OK)
 		goto out;
 	if (g->st.status == G_FINAL) {
 		er = gp_refuse(g, "error", "GAME_OVER", "game_id",
@@ -685,7 +686,7 @@ outcome_run(struct db *db, void *arg)
 	int			 had_roll;
 	enum err		 er;
 
-	if ((er = gp_open(db, g, WRITE, "outcome_rejected")) != ERR_OK)
+	if ((er = gp_open(db, g, AUTHZ_PLAY, "outcome_rejected")) != ERR_OK)
 		goto out;
 	if ((er = value(db, Q_PENDING_ROLL, gp1, &roll)) != ERR_OK)
 		goto out;
@@ -933,23 +934,13 @@ sub_run(struct db *db, void *arg)
 	int			 i, side = -1;
 	enum err		 er;
 
-	if ((er = gp_open(db, g, WRITE, "error")) != ERR_OK)
+	if ((er = gp_open(db, g, AUTHZ_PLAY, "error")) != ERR_OK)
 		goto out;
 	for (i = 0; i < 2; i++)
 		if (g->team_ids[i] == t->team_id)
 			side = i;
-	if (side < 0) {
-		er = gp_refuse(g, "substitution_error", "NOT_AUTHORIZED",
-		    "team_id", "Team %" PRId64 " is not playing in this game",
-		    t->team_id);
+	if ((er = gp_allow(g, AUTHZ_SUBSTITUTE, side, t->team_id)) != ERR_OK)
 		goto out;
-	}
-	if (!g->manages[side]) {
-		er = gp_refuse(g, "substitution_error", "NOT_AUTHORIZED",
-		    "team_id", "Only the %s team's manager may substitute for "
-		    "it", side_name(side));
-		goto out;
-	}
 	t->sub.side = side;
 	(void)snprintf(team, sizeof(team), "%" PRId64, t->team_id);
 	(void)snprintf(card, sizeof(card), "%" PRId64, t->sub.in_card);
@@ -1150,7 +1141,7 @@ read_run(struct db *db, void *arg)
 	char			 team[24], now[40];
 	enum err		 er;
 
-	if ((er = gp_open(db, g, READ, "error")) != ERR_OK)
+	if ((er = gp_open(db, g, AUTHZ_READ, "error")) != ERR_OK)
 		goto out;
 	if ((msg = events_obj_game(g->game_id)) == NULL) {
 		er = ERR_NOMEM;

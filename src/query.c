@@ -89,10 +89,6 @@ static const struct query_def queries[Q__MAX] = {
 	[Q_GAME_LOCK] = { "game_lock", 1,
 	    "SELECT status, home_team_id, away_team_id FROM game "
 	    "WHERE id = $1::uuid FOR UPDATE" },
-	[Q_GAME_IS_MANAGER] = { "game_is_manager", 2,
-	    "SELECT EXISTS (SELECT 1 FROM game g JOIN team_manager m "
-	    "ON m.team_id IN (g.home_team_id, g.away_team_id) "
-	    "WHERE g.id = $1::uuid AND m.user_id = $2)" },
 	[Q_GAME_STATE] = { "game_state", 1,
 	    "SELECT dugout_game_state($1::uuid)::text" },
 	/* Returns a row only when the membership is new or its role changed:

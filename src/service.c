@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "authz.h"
 #include "conf.h"
 #include "db.h"
 #include "emit.h"
@@ -766,6 +767,9 @@ static enum err
 sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
 {
 	struct ev_ctx	 ctx;
+	struct authz_who who = { 0, 0, AUTHZ_OUTSIDE, { 0, 0 } };
+	struct authz_ask any = { AUTHZ_ANY, -1, NULL, 0 };
+	struct authz_no	 no;
 	unsigned char	 raw[4];
 	char		 ref[sizeof(raw) * 2 + 1], msg[64];
 	int64_t		 t0 = svc_mono_ns();
@@ -781,12 +785,13 @@ sio_event(struct rq *x, struct sio_packet *p, struct sock *k)
 	ctx.admin = k->admin;
 	ctx.ack_id = p->ack_id;
 	ctx.args = p->data;
-	if (k->expired) {
+	who.expired = k->expired;
+	who.admin = k->admin;
+	if (!authz_check(&who, &any, &no)) {
 		/* events.md: an expired token ends the socket at its next
 		 * action: error AUTH_EXPIRED, then DISCONNECT. */
 		if ((er = emit_error(x->db, x->sid, p->nsp, p->ack_id,
-		    "AUTH_EXPIRED", "Token expired: reconnect with a fresh "
-		    "token", NULL)) == ERR_OK &&
+		    no.code, no.message, no.field)) == ERR_OK &&
 		    (er = queue_sio(x, SIO_DISCONNECT, p->nsp, -1,
 		    NULL)) == ERR_OK)
 			er = socket_end(x, k->id);

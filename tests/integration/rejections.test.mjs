@@ -8,7 +8,7 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, closeAll, connected, until, sleep, unique, token } from './helpers.mjs';
 import {
-  openGame, snapshot, ack, recordAll, shortGame, playShortGameToEnd, demo, expectRefused,
+  openGame, snapshot, ack, recordAll, shortGame, playShortGameToEnd, demo, expectRefused, psql,
 } from './gamehelpers.mjs';
 
 // refusals come fast and each takes a token: lift the rate limits here;
@@ -167,6 +167,22 @@ test('roll_dice and decisions: NOT_IN_GAME, NOT_AUTHORIZED, NOT_YOUR_TURN, GAME_
   // the valid version of the same decision is accepted
   const ok = await g.ok('home', 'submit_defensive_decision', { hold_runners: [1] });
   assert.deepEqual(ok.decision.hold_runners, [1]);
+});
+
+test('a manager taken off his team after joining as player can act no more (authz.h rule 6)', { timeout: 120_000 }, async () => {
+  const g = await openGame(S.stack, { tag: 'rej-ex' });
+  const id = g.gameId;
+  const sub = (tok) => JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString()).sub;
+  const removed = await psql(S.stack, `DELETE FROM team_manager WHERE user_id = '${sub(g.demo.home.token)}' RETURNING team_id`);
+  assert.notEqual(removed, '', 'the home manager managed a team');
+  const gone = { code: 'NOT_AUTHORIZED', message: 'You no longer manage a team of this game' };
+  await refused(g.s.home, id, gone, 'roll_dice', { game_id: id });
+  await refused(g.s.home, id, gone, 'submit_defensive_decision', { game_id: id, alignment: 'normal', infield_depth: 'normal', outfield_depth: 'normal' });
+  // who may act is answered with `error` for every action, as for a spectator
+  await refused(g.s.home, id, gone, 'submit_manual_outcome', { game_id: id, outcome: 'strikeout' });
+  // reads stay open to him, and the other manager is untouched
+  assert.equal((await ack(g.s.home, 'request_game_state', { game_id: id })).ok, true);
+  assert.equal((await ack(g.s.away, 'roll_dice', { game_id: id })).ok, true);
 });
 
 test('a finished game refuses every action and changes nothing', { timeout: 120_000 }, async () => {
