@@ -34,13 +34,18 @@ struct parked {
 	struct svc_resp	 resp;
 	struct svc_park	 p;
 	char		 key[NOTIFY_KEY_LEN + 1];	/* p.sid's wake key */
-	int		 woken;		/* a NOTIFY named its session */
 	int64_t		 notified_ns;	/* when that NOTIFY came (monotonic);
 					   0: none since the last look */
 	int		 hungup;	/* the web server dropped it */
-	int		 done;		/* answered: to be removed */
+	int		 queued;	/* in park.ready: a NOTIFY named its
+					   session, or the web server hung up */
+	size_t		 vi;		/* index in park.v */
+	size_t		 hi;		/* index in park.heap; NOT_IN_HEAP */
+	struct parked	*hnext;		/* wake-key table chain */
 	struct parked	*next;		/* hand-over list only */
 };
+
+#define NOT_IN_HEAP	SIZE_MAX
 
 struct park {
 	struct svc	*svc;
@@ -54,9 +59,17 @@ struct park {
 	pthread_mutex_t	 mu;		/* guards incoming and stop */
 	struct parked	*incoming;
 	int		 stop;
-	/* Owned by the thread: */
-	struct parked	**v;
-	size_t		 n, cap;
+	/*
+	 * Owned by the thread.  Every parked poll is in v (any order), in
+	 * heap (a min-heap on deadline_ms, unless it is being answered) and
+	 * in tab (chained on its wake key); the woken ones also in ready.
+	 * So a NOTIFY costs one table look-up and a loop one heap peek,
+	 * however many polls are parked (issue 7: 10,000 per process).
+	 */
+	struct parked	**v, **heap, **ready;
+	size_t		 n, nheap, nready, cap;
+	struct parked	**tab;
+	size_t		 tabsize;	/* a power of two, or 0 */
 	int		 notify_in_ep;
 };
 
@@ -70,11 +83,147 @@ parked_free(struct parked *e)
 	free(e);
 }
 
-/* Answer and forget v[i] (swap with the last). */
-static void
-park_answer(struct park *k, size_t i)
+/* ------------------------------------------------------------ the set */
+
+static uint32_t
+key_hash(const char *key)
 {
-	struct parked	*e = k->v[i];
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+
+	while (*key != '\0')
+		h = (h ^ (unsigned char)*key++) * 16777619u;
+	return h;
+}
+
+static void
+heap_swap(struct park *k, size_t a, size_t b)
+{
+	struct parked	*t = k->heap[a];
+
+	k->heap[a] = k->heap[b];
+	k->heap[b] = t;
+	k->heap[a]->hi = a;
+	k->heap[b]->hi = b;
+}
+
+/* Restore the heap order around i, in whichever direction it is broken. */
+static void
+heap_fix(struct park *k, size_t i)
+{
+	size_t	 c;
+
+	while (i > 0 && k->heap[(i - 1) / 2]->p.deadline_ms >
+	    k->heap[i]->p.deadline_ms) {
+		heap_swap(k, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= k->nheap)
+			break;
+		if (c + 1 < k->nheap && k->heap[c + 1]->p.deadline_ms <
+		    k->heap[c]->p.deadline_ms)
+			c++;
+		if (k->heap[i]->p.deadline_ms <= k->heap[c]->p.deadline_ms)
+			break;
+		heap_swap(k, i, c);
+		i = c;
+	}
+}
+
+static void
+heap_push(struct park *k, struct parked *e)
+{
+	e->hi = k->nheap;
+	k->heap[k->nheap++] = e;
+	heap_fix(k, e->hi);
+}
+
+static void
+heap_remove(struct park *k, struct parked *e)
+{
+	size_t	 i = e->hi;
+
+	if (i == NOT_IN_HEAP)
+		return;
+	e->hi = NOT_IN_HEAP;
+	if (i != --k->nheap) {
+		k->heap[i] = k->heap[k->nheap];
+		k->heap[i]->hi = i;
+		heap_fix(k, i);
+	}
+}
+
+static void
+tab_link(struct park *k, struct parked *e)
+{
+	size_t	 b = key_hash(e->key) & (k->tabsize - 1);
+
+	e->hnext = k->tab[b];
+	k->tab[b] = e;
+}
+
+static void
+tab_unlink(struct park *k, struct parked *e)
+{
+	struct parked	**pp = &k->tab[key_hash(e->key) & (k->tabsize - 1)];
+
+	while (*pp != NULL && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp == e)
+		*pp = e->hnext;
+}
+
+/* Room for one more poll: v, heap and ready grow together, the table at
+ * one chain per poll on average. */
+static enum err
+set_reserve(struct park *k)
+{
+	struct parked	**nv, **nt;
+	size_t		 cap, i;
+
+	if (k->n == k->cap) {
+		cap = k->cap ? k->cap * 2 : 64;
+		if ((nv = realloc(k->v, cap * sizeof(*nv))) == NULL)
+			return ERR_NOMEM;
+		k->v = nv;
+		if ((nv = realloc(k->heap, cap * sizeof(*nv))) == NULL)
+			return ERR_NOMEM;
+		k->heap = nv;
+		if ((nv = realloc(k->ready, cap * sizeof(*nv))) == NULL)
+			return ERR_NOMEM;
+		k->ready = nv;
+		k->cap = cap;
+	}
+	if (k->n < k->tabsize)
+		return ERR_OK;
+	cap = k->tabsize ? k->tabsize * 2 : 256;
+	if ((nt = calloc(cap, sizeof(*nt))) == NULL)
+		return ERR_NOMEM;
+	free(k->tab);
+	k->tab = nt;
+	k->tabsize = cap;
+	for (i = 0; i < k->n; i++)
+		tab_link(k, k->v[i]);
+	return ERR_OK;
+}
+
+/* Look at e at the next delivery. */
+static void
+wake(struct park *k, struct parked *e)
+{
+	if (!e->queued) {
+		e->queued = 1;
+		k->ready[k->nready++] = e;
+	}
+}
+
+/* Answer e (or release its claim when the web server hung up) and forget
+ * it.  It is in no batch and not in ready. */
+static void
+park_answer(struct park *k, struct parked *e)
+{
+	size_t	 i = e->vi;
 
 	(void)epoll_ctl(k->ep, EPOLL_CTL_DEL, front_fd(e->f), NULL);
 	if (e->hungup) {
@@ -84,88 +233,85 @@ park_answer(struct park *k, size_t i)
 		log_infox("session %.6s…: poll answer not delivered",
 		    e->p.sid);
 	else if (e->notified_ns != 0)
-		/* The NOTIFY carries only the sid (R11), no send time: this
+		/* The NOTIFY carries only the wake key, no send time: this
 		 * is from its arrival here to the answer written. */
 		metrics_observe(k->svc->metrics, METRICS_WAKE,
 		    (uint64_t)(svc_mono_ns() - e->notified_ns));
 	metrics_gauge_add(k->svc->metrics, METRICS_POLLS_PARKED, -1);
-	parked_free(e);
+	heap_remove(k, e);
+	tab_unlink(k, e);
 	k->v[i] = k->v[--k->n];
+	k->v[i]->vi = i;
+	parked_free(e);
 }
 
-/* Remove every entry marked done, answering it (or releasing its claim
- * when the web server hung up). */
-static void
-park_remove_done(struct park *k)
-{
-	size_t	 i = 0;
-
-	while (i < k->n)
-		if (k->v[i]->done)
-			park_answer(k, i);	/* moves the last entry to i */
-		else
-			i++;
-}
-
-/* Send the batch's polls to the database together; mark the answered. */
+/* Send the batch's polls to the database together; answer the answered,
+ * put the others back in the heap at their (maybe new) deadlines. */
 static void
 park_flush(struct park *k, struct parked **batch, size_t n, int force)
 {
 	struct svc_park	*pp[PARK_BATCH];
 	struct svc_resp	*rr[PARK_BATCH];
 	enum svc_result	 res[PARK_BATCH];
-	size_t		 j;
+	size_t		 j, m = 0;
 
-	if (n == 0)
-		return;
-	for (j = 0; j < n; j++) {
-		pp[j] = &batch[j]->p;
-		rr[j] = &batch[j]->resp;
-	}
-	svc_poll_many(k->svc, k->db, pp, rr, res, n, force);
 	for (j = 0; j < n; j++)
-		if (res[j] == SVC_ANSWER)
-			batch[j]->done = 1;
-		else
-			batch[j]->notified_ns = 0;	/* it found nothing */
+		if (!batch[j]->hungup) {
+			pp[m] = &batch[j]->p;
+			rr[m++] = &batch[j]->resp;
+		}
+	if (m > 0)
+		svc_poll_many(k->svc, k->db, pp, rr, res, m, force);
+	for (j = m = 0; j < n; j++) {
+		struct parked	*e = batch[j];
+
+		if (e->hungup || res[m++] == SVC_ANSWER) {
+			park_answer(k, e);
+			continue;
+		}
+		e->notified_ns = 0;	/* it found nothing */
+		heap_remove(k, e);
+		heap_push(k, e);
+	}
 }
 
 /*
- * Deliver to every parked poll a NOTIFY woke, then answer every one whose
- * deadline passed (with a ping when due, else a noop), PARK_BATCH polls per
- * round trip; drop the ones the web server hung up.
+ * Deliver to every parked poll a NOTIFY (or a hang-up) woke, then answer
+ * every one whose deadline passed (with a ping when due, else a noop),
+ * PARK_BATCH polls per round trip.
  */
 static void
 park_deliver(struct park *k, int64_t now)
 {
 	struct parked	*batch[PARK_BATCH], *e;
-	size_t		 i, n;
-	int		 force;
+	size_t		 n = 0;
 
-	for (force = 0; force <= 1; force++) {
-		for (i = n = 0; i < k->n; i++) {
-			e = k->v[i];
-			if (e->hungup)
-				e->done = 1;
-			if (e->done || !(force ? e->p.deadline_ms <= now :
-			    e->woken))
-				continue;
-			e->woken = 0;
-			batch[n++] = e;
-			if (n == PARK_BATCH) {
-				park_flush(k, batch, n, force);
-				n = 0;
-			}
+	while (k->nready > 0) {
+		e = k->ready[--k->nready];
+		e->queued = 0;
+		batch[n++] = e;
+		if (n == PARK_BATCH) {
+			park_flush(k, batch, n, 0);
+			n = 0;
 		}
-		park_flush(k, batch, n, force);
 	}
-	park_remove_done(k);
+	park_flush(k, batch, n, 0);
+	for (;;) {
+		for (n = 0; n < PARK_BATCH && k->nheap > 0 &&
+		    k->heap[0]->p.deadline_ms <= now; n++) {
+			batch[n] = k->heap[0];
+			heap_remove(k, batch[n]);
+		}
+		if (n == 0)
+			break;
+		park_flush(k, batch, n, 1);
+	}
 }
 
 static void
 take_incoming(struct park *k)
 {
-	struct parked		*list, *e, **nv;
+	struct parked		*list, *e;
 	struct epoll_event	 ev;
 	uint64_t		 junk;
 
@@ -176,22 +322,18 @@ take_incoming(struct park *k)
 	pthread_mutex_unlock(&k->mu);
 	while ((e = list) != NULL) {
 		list = e->next;
-		if (k->n == k->cap) {
-			nv = realloc(k->v, (k->cap ? k->cap * 2 : 64) *
-			    sizeof(*nv));
-			if (nv == NULL) {
-				/* Cannot hold it: answer now with what is
-				 * queued (or a noop), releasing its claim. */
-				(void)svc_poll(k->svc, k->db, &e->p, 1,
-				    &e->resp);
-				ERR_IGNORE(front_answer(e->f, &e->resp));
-				parked_free(e);
-				continue;
-			}
-			k->v = nv;
-			k->cap = k->cap ? k->cap * 2 : 64;
+		if (set_reserve(k) != ERR_OK) {
+			/* Cannot hold it: answer now with what is queued (or
+			 * a noop), releasing its claim. */
+			(void)svc_poll(k->svc, k->db, &e->p, 1, &e->resp);
+			ERR_IGNORE(front_answer(e->f, &e->resp));
+			parked_free(e);
+			continue;
 		}
+		e->vi = k->n;
 		k->v[k->n++] = e;
+		heap_push(k, e);
+		tab_link(k, e);
 		metrics_gauge_add(k->svc->metrics, METRICS_POLLS_PARKED, 1);
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
@@ -200,7 +342,7 @@ take_incoming(struct park *k)
 		/* Re-check once now that we LISTEN for it: a NOTIFY that
 		 * came between the worker's look and this moment is not
 		 * lost. */
-		e->woken = 1;
+		wake(k, e);
 	}
 }
 
@@ -208,13 +350,16 @@ static void
 on_notify(const char *payload, void *arg)
 {
 	struct park	*k = arg;
-	size_t		 i;
+	struct parked	*e;
 
-	for (i = 0; i < k->n; i++)
-		if (strcmp(k->v[i]->key, payload) == 0) {
-			k->v[i]->woken = 1;
-			if (k->v[i]->notified_ns == 0)
-				k->v[i]->notified_ns = svc_mono_ns();
+	if (k->tabsize == 0)
+		return;
+	for (e = k->tab[key_hash(payload) & (k->tabsize - 1)]; e != NULL;
+	    e = e->hnext)
+		if (strcmp(e->key, payload) == 0) {
+			wake(k, e);
+			if (e->notified_ns == 0)
+				e->notified_ns = svc_mono_ns();
 		}
 }
 
@@ -243,7 +388,7 @@ notify_check(struct park *k, int64_t now, int64_t *next_try)
 	k->notify_in_ep = 1;
 	/* Anything may have been missed meanwhile. */
 	for (i = 0; i < k->n; i++)
-		k->v[i]->woken = 1;
+		wake(k, k->v[i]);
 }
 
 /* How long to wait for events: not at all when a poll is already marked
@@ -254,14 +399,11 @@ static int
 park_timeout(const struct park *k, int64_t now, int64_t next_try)
 {
 	int64_t	 t = now + IDLE_MS;
-	size_t	 i;
 
-	for (i = 0; i < k->n; i++) {
-		if (k->v[i]->woken)
-			return 0;
-		if (k->v[i]->p.deadline_ms < t)
-			t = k->v[i]->p.deadline_ms;
-	}
+	if (k->nready > 0)
+		return 0;
+	if (k->nheap > 0 && k->heap[0]->p.deadline_ms < t)
+		t = k->heap[0]->p.deadline_ms;
 	if (notify_fd(k->nt) < 0 && next_try < t)
 		t = next_try;
 	return t <= now ? 0 : (int)(t - now);
@@ -283,17 +425,15 @@ park_events(struct park *k, struct epoll_event *evs, int nev)
 			/* The web server hung up (client gone). */
 			e = evs[j].data.ptr;
 			e->hungup = 1;
-			e->woken = 1;
+			wake(k, e);
 		}
 	}
 }
 
 /* Shutdown (design.md pitfalls): release a parked poll with a noop. */
 static void
-park_release(struct park *k, size_t i)
+park_release(struct park *k, struct parked *e)
 {
-	struct parked	*e = k->v[i];
-
 	/* Keep the CORS headers: a browser must be able to read the noop. */
 	e->notified_ns = 0;	/* not a wake: no latency to record */
 	e->resp.status = 200;
@@ -301,7 +441,7 @@ park_release(struct park *k, size_t i)
 	buf_reset(&e->resp.body);
 	if (buf_putc(&e->resp.body, '6') != ERR_OK)
 		e->hungup = 1;
-	park_answer(k, i);
+	park_answer(k, e);
 }
 
 static void *
@@ -329,8 +469,9 @@ park_main(void *arg)
 	/* Claims first: the clients' next polls, wherever they land, must
 	 * not be taken for second GETs. */
 	svc_release_all(k->svc, k->db);
+	k->nready = 0;		/* every one is answered below */
 	while (k->n > 0)
-		park_release(k, k->n - 1);
+		park_release(k, k->v[k->n - 1]);
 	return NULL;
 }
 
@@ -460,6 +601,9 @@ park_stop(struct park *k)
 	(void)close(k->ep);
 	(void)close(k->wake);
 	free(k->v);
+	free(k->heap);
+	free(k->ready);
+	free(k->tab);
 	db_free(k->db);
 	db_free(k->sweep_db);
 	notify_free(k->nt);
