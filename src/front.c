@@ -34,6 +34,10 @@ struct front {
 	int		 listen_fd;
 	FCGX_Request	 fr;
 	int		 active;	/* fr holds an accepted request */
+	/* front_park: libfcgi's buffers are freed; we answer by hand */
+	int		 parked;
+	int		 fd;		/* the web server's connection */
+	int		 request_id;
 	struct buf	 body;
 	char		*path;		/* owned */
 	FILE		*cgi_in, *cgi_out;
@@ -229,6 +233,70 @@ reason(int status)
 	}
 }
 
+/* One FastCGI record header (FastCGI 1.0, section 3.3). */
+static enum err
+record_head(struct buf *b, int type, int id, size_t len)
+{
+	unsigned char	 h[8] = { 1, (unsigned char)type,
+		(unsigned char)(id >> 8), (unsigned char)id,
+		(unsigned char)(len >> 8), (unsigned char)len, 0, 0 };
+
+	return buf_append(b, (const char *)h, sizeof(h));
+}
+
+/* The STDOUT records carrying [p, p + n). */
+static enum err
+records_out(struct buf *b, int id, const char *p, size_t n)
+{
+	size_t	 k;
+	enum err er = ERR_OK;
+
+	for (; n > 0 && er == ERR_OK; p += k, n -= k) {
+		k = n < 65535 ? n : 65535;
+		if ((er = record_head(b, 6, id, k)) == ERR_OK)	/* STDOUT */
+			er = buf_append(b, p, k);
+	}
+	return er;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+/* front_answer for a parked slot: headers and body as STDOUT records,
+ * the empty STDOUT that ends the stream, END_REQUEST (status 0,
+ * REQUEST_COMPLETE), then close, as FCGX_Finish_r does without
+ * FCGI_KEEP_CONN. */
+static int
+answer_parked(struct front *f, const struct buf *h, const struct svc_resp *r)
+{
+	static const char	 end[8] = { 0 };
+	struct buf		 b;
+	int			 ok;
+
+	buf_init(&b, 2 * (h->len + r->body.len) + 64);
+	ok = records_out(&b, f->request_id, h->data, h->len) == ERR_OK &&
+	    records_out(&b, f->request_id, r->body.data, r->body.len) ==
+	    ERR_OK && record_head(&b, 6, f->request_id, 0) == ERR_OK &&
+	    record_head(&b, 3, f->request_id, 8) == ERR_OK &&	/* END */
+	    buf_append(&b, end, sizeof(end)) == ERR_OK &&
+	    write_all(f->fd, b.data, b.len);
+	buf_free(&b);
+	return ok;
+}
+
 enum err
 front_answer(struct front *f, const struct svc_resp *r)
 {
@@ -245,7 +313,12 @@ front_answer(struct front *f, const struct svc_resp *r)
 	    buf_append(&h, r->headers.data, r->headers.len) != ERR_OK ||
 	    buf_puts(&h, "\r\n") != ERR_OK)
 		goto out;
-	if (f->cgi) {
+	if (f->parked) {
+		ok = answer_parked(f, &h, r);
+		(void)close(f->fd);
+		f->fd = -1;
+		f->parked = 0;
+	} else if (f->cgi) {
 		ok = fwrite(h.data, 1, h.len, f->cgi_out) == h.len &&
 		    (r->body.len == 0 || fwrite(r->body.data, 1, r->body.len,
 		    f->cgi_out) == r->body.len) && fflush(f->cgi_out) == 0;
@@ -265,7 +338,11 @@ out:
 void
 front_abandon(struct front *f)
 {
-	if (!f->cgi && f->active)
+	if (f->parked) {
+		(void)close(f->fd);
+		f->fd = -1;
+		f->parked = 0;
+	} else if (!f->cgi && f->active)
 		FCGX_Finish_r(&f->fr);
 	f->active = 0;
 }
@@ -273,5 +350,23 @@ front_abandon(struct front *f)
 int
 front_fd(const struct front *f)
 {
-	return f->cgi ? -1 : f->fr.ipcFd;
+	return f->cgi ? -1 : f->parked ? f->fd : f->fr.ipcFd;
 }
+
+void
+front_park(struct front *f)
+{
+	/* With FCGI_KEEP_CONN the connection goes back to libfcgi after
+	 * the answer, so libfcgi must keep its state. */
+	if (f->cgi || !f->active || f->fr.keepConnection)
+		return;
+	f->fd = f->fr.ipcFd;
+	f->request_id = f->fr.requestId;
+	FCGX_Free(&f->fr, 0);		/* the streams and params, not the fd */
+	f->fr.ipcFd = -1;
+	f->parked = 1;
+	buf_free(&f->body);
+	free(f->path);
+	f->path = NULL;
+}
+

@@ -49,6 +49,13 @@ int		 front_ready(const struct front *, int timeout_ms);
 /* Write the response and end the request (the slot may be reused). */
 enum err	 front_answer(struct front *, const struct svc_resp *) MUSTCHECK;
 
+/* The request is parked (its poll waits, park.h): keep only what
+ * front_answer needs -- the connection and the FastCGI request id -- and
+ * free libfcgi's buffers (some 17 KB a request), so that thousands of
+ * parked polls cost little.  Does nothing in CGI mode or when the web
+ * server asked to keep the connection (FCGI_KEEP_CONN). */
+void		 front_park(struct front *);
+
 /* End the request without an answer (the peer is gone). */
 void		 front_abandon(struct front *);
 

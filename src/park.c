@@ -564,9 +564,19 @@ park_add(struct park *k, struct front *f, struct svc_resp *resp,
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return ERR_NOMEM;
+	/* A copy, not the worker's buffers: those keep the capacity of the
+	 * largest answer it wrote, and a parked poll lives long. */
+	svc_resp_init(&e->resp);
+	e->resp.status = resp->status;
+	e->resp.content_type = resp->content_type;
+	if (buf_append(&e->resp.headers, resp->headers.data,
+	    resp->headers.len) != ERR_OK) {
+		svc_resp_free(&e->resp);
+		free(e);
+		return ERR_NOMEM;
+	}
+	front_park(f);
 	e->f = f;
-	e->resp = *resp;	/* moves the buffers */
-	svc_resp_init(resp);
 	e->p = *p;
 	notify_wake_key(e->p.sid, e->key);
 	pthread_mutex_lock(&k->mu);

@@ -26,9 +26,9 @@ struct front;
 enum err	 park_start(struct svc *, const char *conninfo,
 		    struct park **out) MUSTCHECK;
 
-/* Hand over a request to wait: park takes f and the contents of resp
- * (resp is left initialised and empty for the caller's reuse).  On
- * ERR_NOMEM nothing was taken: the caller answers the poll itself. */
+/* Hand over a request to wait: park takes f (front_park) and copies
+ * resp's status and headers (resp stays the caller's).  On ERR_NOMEM
+ * nothing was taken: the caller answers the poll itself. */
 enum err	 park_add(struct park *, struct front *f, struct svc_resp *resp,
 		    const struct svc_park *p) MUSTCHECK;
 
