@@ -80,6 +80,7 @@ serve(struct daemon *d, struct db *db, struct front *f,
 	struct svc_req	 q;
 	struct svc_park	 p;
 
+	memset(&p, 0, sizeof(p));	/* looked_ns 0: not known */
 	svc_resp_reset(resp);
 	if (front_read(f, d->svc->conf->max_payload, &q) != ERR_OK) {
 		front_abandon(f);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #define IDLE_MS		60000	/* longest epoll wait with nothing parked */
 #define RECONNECT_MS	1000
 #define PARK_BATCH	256	/* polls answered per database round trip */
+#define RECENT		4096	/* NOTIFYs remembered (a power of two) */
 
 struct parked {
 	struct front	*f;
@@ -70,6 +72,14 @@ struct park {
 	size_t		 n, nheap, nready, cap;
 	struct parked	**tab;
 	size_t		 tabsize;	/* a power of two, or 0 */
+	/* The last RECENT wake keys NOTIFY named, and when they came: a
+	 * poll handed over is looked at again only when its key came after
+	 * the worker read its queue (see take_incoming). */
+	struct recent {
+		char	 key[NOTIFY_KEY_LEN + 1];
+		int64_t	 at_ns;
+	}		*recent;
+	uint64_t	 nrecent;	/* ever received; recent[n % RECENT] */
 	int		 notify_in_ep;
 };
 
@@ -308,6 +318,35 @@ park_deliver(struct park *k, int64_t now)
 	}
 }
 
+/*
+ * Could a NOTIFY for e have come before e was in the table, and after
+ * its worker read the queue (so that the worker did not see what it
+ * announced)?  A NOTIFY is sent at commit; if the commit came before the
+ * worker's read, the worker saw the packets, and if after, the NOTIFY
+ * arrived here after looked_ns.  So only keys that arrived since
+ * looked_ns matter -- a handful, newest first.  Unsure (nothing known of
+ * the read, or the ring overwritten since) means yes.
+ */
+static int
+missed(const struct park *k, const struct parked *e)
+{
+	uint64_t	 i;
+
+	if (e->p.looked_ns == 0)
+		return 1;
+	for (i = k->nrecent; i > 0; i--) {
+		const struct recent	*r = &k->recent[(i - 1) % RECENT];
+
+		if (k->nrecent - i >= RECENT)
+			return 1;	/* forgotten: cannot tell */
+		if (r->at_ns < e->p.looked_ns)
+			return 0;
+		if (strcmp(r->key, e->key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 take_incoming(struct park *k)
 {
@@ -339,10 +378,10 @@ take_incoming(struct park *k)
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.ptr = e;
 		(void)epoll_ctl(k->ep, EPOLL_CTL_ADD, front_fd(e->f), &ev);
-		/* Re-check once now that we LISTEN for it: a NOTIFY that
-		 * came between the worker's look and this moment is not
-		 * lost. */
-		wake(k, e);
+		/* A NOTIFY that came between the worker's look and this
+		 * moment is not lost. */
+		if (missed(k, e))
+			wake(k, e);
 	}
 }
 
@@ -351,7 +390,10 @@ on_notify(const char *payload, void *arg)
 {
 	struct park	*k = arg;
 	struct parked	*e;
+	struct recent	*r = &k->recent[k->nrecent++ % RECENT];
 
+	(void)snprintf(r->key, sizeof(r->key), "%s", payload);
+	r->at_ns = svc_mono_ns();
 	if (k->tabsize == 0)
 		return;
 	for (e = k->tab[key_hash(payload) & (k->tabsize - 1)]; e != NULL;
@@ -515,6 +557,10 @@ park_start(struct svc *svc, const char *conninfo, struct park **out)
 		return ERR_NOMEM;
 	k->svc = svc;
 	k->ep = k->wake = -1;
+	if ((k->recent = calloc(RECENT, sizeof(*k->recent))) == NULL) {
+		free(k);
+		return ERR_NOMEM;
+	}
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_cond_init(&k->stop_cv, NULL);
 	/* The connections come back by themselves after an outage. */
@@ -551,6 +597,7 @@ fail:
 	notify_free(k->nt);
 	pthread_cond_destroy(&k->stop_cv);
 	pthread_mutex_destroy(&k->mu);
+	free(k->recent);
 	free(k);
 	return er;
 }
@@ -614,6 +661,7 @@ park_stop(struct park *k)
 	free(k->heap);
 	free(k->ready);
 	free(k->tab);
+	free(k->recent);
 	db_free(k->db);
 	db_free(k->sweep_db);
 	notify_free(k->nt);

@@ -36,8 +36,10 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT dugout_session_close($1, $2::int)" },
 	[Q_SESSION_SWEEP] = { "session_sweep", 1,
 	    "SELECT dugout_sweep($1::int)" },
-	[Q_GET_BEGIN] = { "get_begin", 3,
-	    "SELECT dugout_get_begin($1, $2, $3::int)" },
+	/* A GET in one round trip (sql/013_fast_paths.sql). */
+	[Q_GET_TAKE] = { "get_take", 5,
+	    "SELECT state, payload, wait_ms FROM dugout_get_take($1, $2, "
+	    "$3::int, $4::int, $5::int)" },
 	[Q_GET_RELEASE] = { "get_release", 2,
 	    "SELECT dugout_get_release($1, $2)" },
 	[Q_GET_RELEASE_OWNER] = { "get_release_owner", 1,

@@ -340,19 +340,25 @@ svc_poll_many(struct svc *s, struct db *db, struct svc_park *const *p,
 	buf_free(&sids);
 }
 
+/* A GET: claim the session's poll and take what is queued, in one round
+ * trip (dugout_get_take). */
 static enum svc_result
 poll_begin(struct rq *x, struct svc_resp *r, struct svc_park *p)
 {
 	struct db_rows	*rows = NULL;
-	char		 lease[24];
-	const char	*params[3], *v;
+	char		 lease[24], pi[24], pt[24];
+	const char	*params[5], *v;
 	enum svc_result	 res = SVC_ANSWER;
 
+	(void)snprintf(p->sid, sizeof(p->sid), "%s", x->sid);
 	params[0] = x->sid;
 	params[1] = x->s->owner;
 	params[2] = itoa_ms(lease, sizeof(lease),
 	    (long long)x->c->ping_interval + LEASE_SLACK_MS);
-	if (db_run(x->db, Q_GET_BEGIN, params, &rows) != ERR_OK ||
+	params[3] = itoa_ms(pi, sizeof(pi), x->c->ping_interval);
+	params[4] = itoa_ms(pt, sizeof(pt), x->c->ping_timeout);
+	p->looked_ns = svc_mono_ns();
+	if (db_run(x->db, Q_GET_TAKE, params, &rows) != ERR_OK ||
 	    (v = db_rows_get(rows, 0, 0)) == NULL) {
 		answer_text(r, 503, "text/plain", "database unavailable");
 		goto out;
@@ -363,10 +369,9 @@ poll_begin(struct rq *x, struct svc_resp *r, struct svc_park *p)
 		/* §4: the second GET gets 400 with an empty body. */
 		log_infox("session %.6s…: closed: concurrent GET", x->sid);
 		answer_text(r, 400, NULL, NULL);
-	} else {
-		(void)snprintf(p->sid, sizeof(p->sid), "%s", x->sid);
-		res = svc_poll(x->s, x->db, p, 0, r);
-	}
+	} else
+		res = poll_result(x->s, v, db_rows_get(rows, 0, 1),
+		    db_rows_get(rows, 0, 2), 0, p, r);
 out:
 	db_rows_free(rows);
 	return res;

@@ -53,6 +53,8 @@ struct svc_resp {
 struct svc_park {
 	char		 sid[EIO_SID_LEN + 1];
 	int64_t		 deadline_ms;	/* CLOCK_REALTIME milliseconds */
+	int64_t		 looked_ns;	/* svc_mono_ns() just before the
+					   queue was last read for it */
 };
 
 enum svc_result { SVC_ANSWER, SVC_PARK };
