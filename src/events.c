@@ -317,31 +317,6 @@ events_audited(const char *name)
 	return name != NULL && audited_find(name) != NULL;
 }
 
-/* How many of s's first n bytes end on a UTF-8 character boundary; 0
- * when s is not valid UTF-8 (PostgreSQL would refuse it).  A sequence cut
- * short at the end (a message cut by emit.c) ends the string. */
-static size_t
-utf8_cut(const char *s, size_t n)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0, k, len, end = 0;
-
-	for (len = strlen(s); i < len; i += k) {
-		k = u[i] < 0x80 ? 1 : (u[i] & 0xe0) == 0xc0 ? 2 :
-		    (u[i] & 0xf0) == 0xe0 ? 3 : (u[i] & 0xf8) == 0xf0 ? 4 : 0;
-		if (k > len - i)
-			break;
-		if (k == 0)
-			return 0;
-		for (size_t j = 1; j < k; j++)
-			if ((u[i + j] & 0xc0) != 0x80)
-				return 0;
-		if (i + k <= n)
-			end = i + k;
-	}
-	return end;
-}
-
 /* A bounded copy of a client's JSON value (see AUDIT_MAX_*); owned, NULL
  * for JSON null or when out of memory (*er). */
 static struct json_object *
@@ -361,7 +336,7 @@ audit_copy(struct json_object *v, int depth, enum err *er)
 	case json_type_string:
 		str = json_object_get_string(v);	/* stops at a NUL */
 		o = json_object_new_string_len(str,
-		    (int)utf8_cut(str, AUDIT_MAX_STRING));
+		    (int)valid_utf8_cut(str, AUDIT_MAX_STRING));
 		break;
 	case json_type_array:
 		if (depth >= AUDIT_MAX_DEPTH ||
@@ -386,7 +361,7 @@ audit_copy(struct json_object *v, int depth, enum err *er)
 		json_object_object_foreach(v, k, val) {
 			if (i++ >= AUDIT_MAX_ITEMS || *er != ERR_OK)
 				break;
-			if (utf8_cut(k, 32) != strlen(k))
+			if (valid_utf8_cut(k, 32) != strlen(k))
 				continue;	/* a long or odd key: left out */
 			x = audit_copy(val, depth + 1, er);
 			if (json_object_object_add(o, k, x) != 0) {
@@ -451,7 +426,7 @@ events_audit(struct db *db, const struct ev_ctx *c, const char *game_id,
 	msg[0] = '\0';
 	if (message != NULL)
 		(void)snprintf(msg, sizeof(msg), "%.*s",
-		    (int)utf8_cut(message, AUDIT_MAX_MESSAGE), message);
+		    (int)valid_utf8_cut(message, AUDIT_MAX_MESSAGE), message);
 	params[0] = game_id;
 	params[1] = a->name;
 	params[2] = c->user_id;

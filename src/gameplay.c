@@ -784,11 +784,50 @@ outcome_parse(struct json_object *p, struct g_submit *s,
  * errors (seed, "Validation Errors"): [{loc, msg, input}], msg naming the
  * accepted values.
  */
+/* The seed's errors[].input echoes what the client sent; bounded here, so
+ * one refusal cannot queue a megabyte back (max_queued counts packets,
+ * not bytes).  A string keeps its first ECHO_MAX bytes (whole UTF-8
+ * characters), another value is echoed only when that small; a new
+ * reference, or NULL for JSON null (or out of memory). */
+#define ECHO_MAX	200
+
+static struct json_object *
+echo_of(struct json_object *in)
+{
+	const char	*s;
+
+	if (in == NULL)
+		return NULL;
+	if (json_object_is_type(in, json_type_string)) {
+		s = json_object_get_string(in);
+		if ((size_t)json_object_get_string_len(in) <= ECHO_MAX)
+			return json_object_get(in);
+		return json_object_new_string_len(s,
+		    (int)valid_utf8_cut(s, ECHO_MAX));
+	}
+	if (strlen(json_object_to_json_string_ext(in,
+	    JSON_C_TO_STRING_PLAIN)) <= ECHO_MAX)
+		return json_object_get(in);
+	return json_object_new_string("(too long to repeat)");
+}
+
+/* Hand over *v, leaving NULL behind: for a reference given away in the
+ * middle of a chain of calls that may stop before it. */
+static struct json_object *
+take(struct json_object **v)
+{
+	struct json_object	*t = *v;
+
+	*v = NULL;
+	return t;
+}
+
 static enum err
 outcome_unknown(const struct ev_ctx *c, struct json_object *p,
     const struct valid_err *ve)
 {
 	struct json_object	*errs = NULL, *e = NULL, *loc, *in = NULL;
+	struct json_object	*raw = NULL;
 	struct buf		 msg;
 	enum err		 er = ERR_NOMEM;
 	int			 i;
@@ -800,20 +839,23 @@ outcome_unknown(const struct ev_ctx *c, struct json_object *p,
 		if (buf_printf(&msg, "%s %s", i ? "," : "",
 		    game_outcome((enum g_outcome)i)->name) != ERR_OK)
 			goto out;
-	(void)json_object_object_get_ex(p, "outcome", &in);
+	(void)json_object_object_get_ex(p, "outcome", &raw);
+	if ((in = echo_of(raw)) == NULL && raw != NULL)
+		goto out;
 	if ((errs = json_object_new_array()) == NULL ||
 	    (e = json_object_new_object()) == NULL ||
 	    (loc = json_object_new_array()) == NULL ||
 	    obj_set(e, "loc", loc) != ERR_OK ||
 	    arr_add(loc, json_object_new_string("outcome")) != ERR_OK ||
 	    obj_set(e, "msg", json_object_new_string(msg.data)) != ERR_OK ||
-	    obj_set(e, "input", json_object_get(in)) != ERR_OK ||
+	    obj_set(e, "input", take(&in)) != ERR_OK ||
 	    json_object_array_add(errs, e) != 0)
 		goto out;	/* e is still ours, released below */
 	e = NULL;	/* owned by errs */
 	er = emit_refusal_errors(c->db, c->sid, c->nsp, c->ack_id,
 	    "outcome_rejected", ve->code, ve->message, ve->field, errs);
 out:
+	json_object_put(in);
 	json_object_put(e);
 	json_object_put(errs);
 	buf_free(&msg);

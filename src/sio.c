@@ -74,13 +74,22 @@ sio_lex_number(struct span s, size_t *ip)
 	return 1;
 }
 
-/* RFC 8259 §7 string whose opening quote is at *ip; escapes themselves
- * are left to json-c, which rejects unknown ones. */
+/* 1 when the escape at s.p[i] (a backslash) is \u0000. */
 static int
-sio_lex_string(struct span s, size_t *ip)
+sio_lex_nul_escape(struct span s, size_t i)
+{
+	return s.len - i >= 6 && memcmp(s.p + i, "\\u0000", 6) == 0;
+}
+
+/* RFC 8259 §7 string whose opening quote is at *ip; escapes themselves
+ * are left to json-c, which rejects unknown ones.  *nul is set when the
+ * string holds a \u0000 escape. */
+static int
+sio_lex_string(struct span s, size_t *ip, int *nul)
 {
 	size_t	 i;
 
+	*nul = 0;
 	for (i = *ip + 1; i < s.len; i++) {
 		if (s.p[i] == '"') {
 			*ip = i + 1;
@@ -88,10 +97,24 @@ sio_lex_string(struct span s, size_t *ip)
 		}
 		if ((unsigned char)s.p[i] < 0x20)
 			return 0;
-		if (s.p[i] == '\\')
+		if (s.p[i] == '\\') {
+			if (sio_lex_nul_escape(s, i))
+				*nul = 1;
 			i++;
+		}
 	}
 	return 0;
+}
+
+/* 1 when the next token from s.p[i] on (past whitespace) is ':': the
+ * string that ends before i is an object key. */
+static int
+sio_lex_is_key(struct span s, size_t i)
+{
+	while (i < s.len && (s.p[i] == ' ' || s.p[i] == '\t' ||
+	    s.p[i] == '\n' || s.p[i] == '\r'))
+		i++;
+	return i < s.len && s.p[i] == ':';
 }
 
 /* 1 when s starts a literal at *ip; advances past it. */
@@ -111,12 +134,17 @@ sio_lex_literal(struct span s, size_t *ip)
 	return 0;
 }
 
-/* 1 when every token of s is an RFC 8259 token and s is UTF-8. */
+/*
+ * 1 when every token of s is an RFC 8259 token and s is UTF-8.  An
+ * object key holding \u0000 is refused too: json-c keeps keys as C
+ * strings, so {"game_id\u0000x":…} would be read as game_id, a key that
+ * JSON.parse (and anything between the client and us) sees as another.
+ */
 static int
 sio_json_lex(struct span s)
 {
 	size_t	 i = 0;
-	int	 ok = 1;
+	int	 ok = 1, nul;
 
 	if (!eio_utf8_valid(s))
 		return 0;
@@ -127,7 +155,8 @@ sio_json_lex(struct span s)
 			i++;
 			break;
 		case '"':
-			ok = sio_lex_string(s, &i);
+			ok = sio_lex_string(s, &i, &nul) &&
+			    !(nul && sio_lex_is_key(s, i));
 			break;
 		case '-': case '0': case '1': case '2': case '3': case '4':
 		case '5': case '6': case '7': case '8': case '9':

@@ -204,12 +204,18 @@ valid_int(struct json_object *o, const char *field, int64_t lo, int64_t hi,
 
 	if (v == NULL)
 		return required ? missing(e, field) : 1;
-	/* json-c clamps out-of-range integers to INT64_MIN/MAX, which the
-	 * range check below refuses for every range we use */
 	if (!json_object_is_type(v, json_type_int))
 		return malformed(e, field);
+	/*
+	 * json-c clamps integers beyond int64: below to INT64_MIN, above to
+	 * a uint64 that reads back as INT64_MAX.  Neither clamp may pass as
+	 * the value, or 1e20 written out would be a valid id (ranges up to
+	 * INT64_MAX exist); INT64_MIN itself is in no range we use.
+	 */
 	n = json_object_get_int64(v);
-	if (n < lo || n > hi)
+	if ((n == INT64_MAX &&
+	    json_object_get_uint64(v) != (uint64_t)INT64_MAX) ||
+	    n == INT64_MIN || n < lo || n > hi)
 		return malformed(e, field);
 	*out = n;
 	return 1;
@@ -277,10 +283,11 @@ valid_advances(struct json_object *o, const char *field,
     struct valid_advance out[4], int *n, struct valid_err *e)
 {
 	struct json_object	*v = member(o, field), *a, *f, *r;
-	size_t			 i, len;
+	size_t			 i, len, rlen;
 	unsigned		 seen = 0;
 	int64_t			 from;
 	const char		*res;
+	int			 safe;
 
 	*n = 0;
 	if (v == NULL)
@@ -297,14 +304,42 @@ valid_advances(struct json_object *o, const char *field,
 		    r == NULL || !json_object_is_type(r, json_type_string))
 			return malformed(e, field);
 		from = json_object_get_int64(f);
+		/* by length: "safe\u0000x" is not "safe" */
 		res = json_object_get_string(r);
+		rlen = (size_t)json_object_get_string_len(r);
+		safe = rlen == 4 && memcmp(res, "safe", 4) == 0;
 		if (from < 0 || from > 3 || (seen & (1u << from)) ||
-		    (strcmp(res, "safe") != 0 && strcmp(res, "out") != 0))
+		    (!safe && !(rlen == 3 && memcmp(res, "out", 3) == 0)))
 			return malformed(e, field);
 		seen |= 1u << from;
 		out[*n].from = (int)from;
-		out[*n].safe = strcmp(res, "safe") == 0;
+		out[*n].safe = safe;
 		(*n)++;
 	}
 	return 1;
+}
+
+/* How many of s's first n bytes end on a UTF-8 character boundary; 0
+ * when s is not valid UTF-8 (PostgreSQL would refuse it).  A sequence cut
+ * short at the end (a message cut by emit.c) ends the string. */
+size_t
+valid_utf8_cut(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, k, len, end = 0;
+
+	for (len = strlen(s); i < len; i += k) {
+		k = u[i] < 0x80 ? 1 : (u[i] & 0xe0) == 0xc0 ? 2 :
+		    (u[i] & 0xf0) == 0xe0 ? 3 : (u[i] & 0xf8) == 0xf0 ? 4 : 0;
+		if (k > len - i)
+			break;
+		if (k == 0)
+			return 0;
+		for (size_t j = 1; j < k; j++)
+			if ((u[i + j] & 0xc0) != 0x80)
+				return 0;
+		if (i + k <= n)
+			end = i + k;
+	}
+	return end;
 }

@@ -45,7 +45,9 @@ int	valid_choice(struct json_object *o, const char *field,
 /*
  * An integer `field` in [lo, hi].  Absent (or null): MISSING_FIELD when
  * required, else *out is left as the caller's default.  Anything else
- * (a string, a float, out of range) is INVALID_FORMAT.
+ * (a string, a float, out of range) is INVALID_FORMAT, and so is an
+ * integer beyond int64, which json-c clamps (to INT64_MIN or INT64_MAX):
+ * INT64_MIN itself, which a clamp cannot be told from, is never accepted.
  */
 int	valid_int(struct json_object *o, const char *field, int64_t lo,
 	    int64_t hi, int required, int64_t *out, struct valid_err *);
@@ -78,5 +80,10 @@ int	valid_malformed(const char *field, struct valid_err *);
 
 /* 1 when s is a UUID in 8-4-4-4-12 hex form. */
 int	valid_is_uuid(const char *s, size_t len);
+
+/* How many of s's first n bytes end on a UTF-8 character boundary; 0
+ * when s is not valid UTF-8.  A sequence cut short at the end of s ends
+ * the string.  For bounded echoes of client text. */
+size_t	valid_utf8_cut(const char *s, size_t n);
 
 #endif

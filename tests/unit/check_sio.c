@@ -73,6 +73,11 @@ static const struct {
 	{ "42/admin,3[\"x\"]", SIO_EVENT, 0, "/admin", 3, "[\"x\"]", "x",
 	    "2/admin,3[\"x\"]" },
 	{ "420[\"x\"]", SIO_EVENT, 0, "/", 0, "[\"x\"]", "x", "20[\"x\"]" },
+	/* a NUL in a value is the value's business (valid.h); an escaped
+	 * backslash before u0000 in a key is no NUL */
+	{ "42[\"x\",{\"k\\\\u0000\":\"a\\u0000b\"}]", SIO_EVENT, 0, "/", -1,
+	    "[\"x\",{\"k\\\\u0000\":\"a\\u0000b\"}]", "x",
+	    "2[\"x\",{\"k\\\\u0000\":\"a\\u0000b\"}]" },
 	{ "42999999999999[\"x\"]", SIO_EVENT, 0, "/", SIO_MAX_ACK_ID,
 	    "[\"x\"]", "x", "2999999999999[\"x\"]" },
 	{ "42[7,\"x\"]", SIO_EVENT, 0, "/", -1, "[7,\"x\"]", NULL,
@@ -237,6 +242,10 @@ static const struct wire bad[] = {
 	W("42[\"\xc0\xaf\"]"), W("42[\"\xed\xa0\x80\"]"),
 	W("42[\"\xf4\x90\x80\x80\"]"), W("42[\"\x80\"]"),
 	W("42[\"\xe2\x82\"]"), W("40{\"\xff\":1}"),
+	/* a NUL in an object key (json-c would cut the key short) */
+	W("42[\"x\",{\"game_id\\u0000x\":1}]"),
+	W("42[\"x\",{\"a\":{\"\\u0000\" :1}}]"),
+	W("40{\"token\\u0000\"\n:\"t\"}"),
 };
 
 START_TEST(test_decode_malformed)

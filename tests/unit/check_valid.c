@@ -354,6 +354,12 @@ static const struct {
 	{ 'I', "{\"team_id\":-1}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
 	{ 'I', "{\"team_id\":\"1; DROP TABLE game\"}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
 	{ 'I', "{\"team_id\":[1]}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	/* past int64: json-c's clamps are not the value */
+	{ 'I', "{\"team_id\":9223372036854775807}", "team_id", 1, 1, INT64_MAX, NULL, NULL },
+	{ 'I', "{\"team_id\":9223372036854775808}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'I', "{\"team_id\":99999999999999999999}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'I', "{\"team_id\":999999999999999999999999999}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
+	{ 'I', "{\"team_id\":-9223372036854775809}", "team_id", 1, 0, 0, "INVALID_FORMAT", BAD_TEAM },
 	{ 'b', "{\"hit_and_run\":true}", "hit_and_run", 0, 1, 1, NULL, NULL },
 	{ 'b', "{\"hit_and_run\":false}", "hit_and_run", 0, 1, 0, NULL, NULL },
 	{ 'b', "{}", "hit_and_run", 0, 1, -7, NULL, NULL },
@@ -383,6 +389,10 @@ static const struct {
 	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"safe\"},{\"from\":2,\"result\":\"out\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
 	{ 'a', "{\"advances\":[{\"result\":\"safe\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
 	{ 'a', "{\"advances\":{\"from\":2}}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	/* a result is its whole string */
+	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"safe\\u0000\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"out\\u0000x\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
+	{ 'a', "{\"advances\":[{\"from\":2,\"result\":\"saf\"}]}", "advances", 0, 0, 0, "INVALID_FORMAT", BAD_ADV },
 	/* a name refused by the caller's own parser */
 	{ 'x', "{}", "hit_and_run", 0, 0, 0, "INVALID_FORMAT", BAD_HNR },
 	{ 'x', "{}", "no_such_field", 0, 0, 0, "INVALID_FORMAT", "Invalid value" },
