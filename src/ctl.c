@@ -22,6 +22,8 @@
 #include "buf.h"
 #include "conf.h"
 #include "db.h"
+#include "game.h"
+#include "game_json.h"
 #include "migrate.h"
 #include "query.h"
 #include "valid.h"
@@ -62,7 +64,7 @@ usage(void)
 	    "      [--lineup-away FILE] [--innings N] [--no-dh]\n"
 	    "  demo [--home-user ID] [--away-user ID] [--spectator-user ID]\n"
 	    "      [--ttl SECONDS]\n"
-	    "  audit GAME [--json]\n", stderr);
+	    "  audit GAME [--json] [--replay [--play ID]]\n", stderr);
 	exit(2);
 }
 
@@ -588,31 +590,149 @@ is_uuid(const char *s)
 }
 
 /*
- * dugoutctl audit GAME [--json]: the game's audit trail (sql/011_audit.sql
- * dugout_audit_lines), one line per recorded action in order, or one JSON
- * object per line with --json (here or before the command).
+ * One play of --replay: the engine run again on the play's state_before
+ * with its accepted submission (sql/014_replay.sql).  Returns 1 when it
+ * gives the play document that was recorded; prints either way.
+ */
+static int
+replay_one(const struct ctl *c, struct db_rows *rows, size_t i)
+{
+	const char		*audit_id = db_rows_get(rows, i, 0);
+	const char		*play_id = db_rows_get(rows, i, 1);
+	struct json_object	*payload, *before, *recorded, *replayed = NULL;
+	struct json_object	*out = NULL;
+	struct game_state	 st;
+	struct g_submit		 sub;
+	struct g_play		 play;
+	struct g_error		 ge;
+	struct valid_err	 ve;
+	const char		*why = NULL;
+	int			 same = 0;
+
+	payload = json_tokener_parse(db_rows_get(rows, i, 2));
+	before = json_tokener_parse(db_rows_get(rows, i, 4));
+	recorded = json_tokener_parse(db_rows_get(rows, i, 5));
+	memset(&sub, 0, sizeof(sub));
+	memset(&play, 0, sizeof(play));
+	if (payload == NULL || before == NULL || recorded == NULL ||
+	    game_json_read(before, &st) != ERR_OK)
+		why = "the stored documents do not parse";
+	else if (!game_json_submission(payload, &sub, &ve))
+		why = ve.message;
+	else {
+		/* whether a roll was pending is the audit row's roll_id:
+		 * an expired roll is simply absent, as when it was played */
+		st.roll_pending = strcmp(db_rows_get(rows, i, 3), "t") == 0;
+		if (!game_submit(&st, &sub, game_json_name, before, &play, &ge))
+			why = ge.message;
+		else if ((replayed = game_json_play(&play)) == NULL)
+			why = "out of memory";
+		else
+			same = json_object_equal(replayed, recorded);
+	}
+	if (c->json) {
+		if ((out = json_object_new_object()) != NULL) {
+			json_object_object_add(out, "audit_id",
+			    json_object_new_int64(strtoll(audit_id, NULL, 10)));
+			json_object_object_add(out, "play_id",
+			    json_object_new_int64(strtoll(play_id, NULL, 10)));
+			json_object_object_add(out, "same",
+			    json_object_new_boolean(same));
+			if (why != NULL)
+				json_object_object_add(out, "error",
+				    json_object_new_string(why));
+			if (!same) {
+				json_object_object_add(out, "recorded",
+				    json_object_get(recorded));
+				json_object_object_add(out, "replayed",
+				    json_object_get(replayed));
+			}
+			(void)printf("%s\n", json_object_to_json_string_ext(out,
+			    JSON_C_TO_STRING_PLAIN));
+		}
+	} else if (same)
+		(void)printf("play %s (#%s): replayed, same\n", play_id,
+		    audit_id);
+	else if (why != NULL)
+		(void)printf("play %s (#%s): DIFFERS: the engine refused the "
+		    "submission: %s\n", play_id, audit_id, why);
+	else
+		(void)printf("play %s (#%s): DIFFERS\n  recorded: %s\n  "
+		    "replayed: %s\n", play_id, audit_id,
+		    json_object_to_json_string_ext(recorded,
+		    JSON_C_TO_STRING_PLAIN),
+		    json_object_to_json_string_ext(replayed,
+		    JSON_C_TO_STRING_PLAIN));
+	json_object_put(out);
+	json_object_put(payload);
+	json_object_put(before);
+	json_object_put(recorded);
+	json_object_put(replayed);
+	return same;
+}
+
+/* --replay: every play of the game, or one; exit 1 when any differs. */
+static int
+audit_replay(struct ctl *c, const char *game, const char *play)
+{
+	struct db_rows	*rows = NULL;
+	const char	*params[2] = { game, play };
+	size_t		 i, n, differ = 0;
+
+	if (db_run(c->db, Q_PLAY_REPLAYS, params, &rows) != ERR_OK)
+		die("audit: the query failed (is sql/014_replay.sql applied? "
+		    "see the message above)");
+	n = db_rows_count(rows);
+	for (i = 0; i < n; i++)
+		if (!replay_one(c, rows, i))
+			differ++;
+	db_rows_free(rows);
+	if (!c->json)
+		(void)printf("%zu play%s replayed, %zu differ%s\n", n,
+		    n == 1 ? "" : "s", differ, differ == 1 ? "s" : "");
+	if (play != NULL && n == 0)
+		die("audit: play %s of game %s has no replay record", play,
+		    game);
+	return differ > 0;
+}
+
+/*
+ * dugoutctl audit GAME [--json] [--replay [--play ID]]: the game's audit
+ * trail (sql/011_audit.sql dugout_audit_lines), one line per recorded
+ * action in order, or one JSON object per line with --json.  --replay
+ * runs the engine again on every play (or one) from the database alone
+ * and says whether it gives what was recorded (docs/game.md).
  */
 static int
 cmd_audit(struct ctl *c, int argc, char **argv)
 {
 	struct db_rows	*rows = NULL;
-	const char	*game = NULL, *params[1], *v;
+	const char	*game = NULL, *play = NULL, *params[1], *v;
 	size_t		 i, n;
-	int		 j;
+	int		 j, replay = 0;
 	enum err	 er;
 
 	for (j = 0; j < argc; j++)
 		if (strcmp(argv[j], "--json") == 0)
 			c->json = 1;
+		else if (strcmp(argv[j], "--replay") == 0)
+			replay = 1;
+		else if (strcmp(argv[j], "--play") == 0 && j + 1 < argc)
+			play = argv[++j];
 		else if (game == NULL && argv[j][0] != '-')
 			game = argv[j];
 		else
 			usage();
-	if (game == NULL)
+	if (game == NULL || (play != NULL && !replay))
 		usage();
 	if (!is_uuid(game))
 		die("audit: %s is not a game id (a UUID)", game);
+	if (play != NULL && (strspn(play, "0123456789") != strlen(play) ||
+	    *play == '\0' || strlen(play) > 18))
+		die("audit: --play %s is not a play id (a number)", play);
 	need_db(c);
+	if (replay)
+		return audit_replay(c, game, play);
 	params[0] = game;
 	if ((er = db_run(c->db, Q_AUDIT_LINES, params, &rows)) != ERR_OK)
 		die("audit: the query failed (is sql/011_audit.sql applied? "

@@ -5,11 +5,14 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "game_json.h"
+#include "valid.h"
 
 /* --------------------------------------------------------------- read */
 
@@ -637,4 +640,69 @@ game_json_play(const struct g_play *p)
 		return NULL;
 	}
 	return o;
+}
+
+/* -------------------------------------------------- submission, names */
+
+/* The modifiers of rules.md §1.1: events.md's submit_manual_outcome
+ * payload.  The caller has zeroed s. */
+int
+game_json_submission(struct json_object *p, struct g_submit *s,
+    struct valid_err *ve)
+{
+	static const char *const results[] = { "safe", "out", NULL };
+	struct valid_advance	 adv[4];
+	const char		*name = NULL, *loc = NULL, *sr = NULL;
+	int64_t			 eb = 0, fc = 0, base = 0;
+	int			 i, n;
+
+	if (!valid_string(p, "outcome", 40, 1, &name, ve))
+		return 0;
+	if (!game_outcome_parse(name, &s->outcome)) {
+		ve->code = "INVALID_FORMAT";
+		ve->field = "outcome";
+		ve->message = strcmp(name, "x_check") == 0 ?
+		    "Invalid outcome: x_check is not a final outcome; resolve "
+		    "the fielding chart and submit its result" :
+		    "Invalid outcome";
+		return 0;
+	}
+	if (!valid_string(p, "hit_location", 8, 0, &loc, ve))
+		return 0;
+	if (!valid_named(loc, loc && game_loc_parse(loc, &s->loc), "hit_location",
+	    ve))
+		return 0;
+	if (!valid_int(p, "error_bases", 1, 3, 0, &eb, ve) ||
+	    !valid_int(p, "fc_out_from", 1, 3, 0, &fc, ve) ||
+	    !valid_int(p, "base", 1, 3, 0, &base, ve) ||
+	    !valid_choice(p, "steal_result", results, "", &sr, ve) ||
+	    !valid_bases(p, "runners", &s->runners, ve) ||
+	    !valid_advances(p, "advances", adv, &n, ve))
+		return 0;
+	s->error_bases = (int)eb;
+	s->fc_out_from = (int)fc;
+	s->base = (int)base;
+	s->steal_result = *sr == '\0' ? -1 : strcmp(sr, "safe") == 0;
+	for (i = 0; i < n; i++) {
+		s->adv[i].from = adv[i].from;
+		s->adv[i].safe = adv[i].safe;
+	}
+	s->nadv = n;
+	return 1;
+}
+
+const char *
+game_json_name(void *doc, int64_t id)
+{
+	struct json_object	*names, *n;
+	char			 key[24];
+
+	if (doc == NULL || !json_object_object_get_ex(doc, "names", &names) ||
+	    names == NULL)
+		return NULL;
+	(void)snprintf(key, sizeof(key), "%" PRId64, id);
+	if (!json_object_object_get_ex(names, key, &n) || n == NULL ||
+	    !json_object_is_type(n, json_type_string))
+		return NULL;
+	return json_object_get_string(n);
 }

@@ -59,6 +59,7 @@
 #include "game.h"
 
 struct json_object;
+struct valid_err;
 
 /* Fill st from a state document.  ERR_PROTO when a key is missing or of
  * the wrong type (a loader bug, never client input). */
@@ -74,5 +75,18 @@ struct json_object	*game_json_play(const struct g_play *p);
 /* The decisions as the events.md "decisions" object:
  * {"defensive": {...}, "offensive": {...}} with defaults filled in. */
 struct json_object	*game_json_decisions(const struct game_state *st);
+
+/*
+ * A submit_manual_outcome payload (events.md; the modifiers of rules.md
+ * §1.1) into *s, which the caller has zeroed: 1, or 0 with the refusal
+ * in *ve (INVALID_FORMAT, MISSING_FIELD... on its field).  The server's
+ * handler and `dugoutctl audit --replay` read submissions with it.
+ */
+int		 game_json_submission(struct json_object *payload,
+		    struct g_submit *s, struct valid_err *ve);
+
+/* A g_name_fn over a state document's "names" {lineup id: name} (the
+ * loader adds it): doc is the document; NULL when it names nobody. */
+const char	*game_json_name(void *doc, int64_t id);
 
 #endif

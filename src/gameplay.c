@@ -304,24 +304,6 @@ gp_broadcast_state(struct db *db, struct gp *g)
 	return er;
 }
 
-static const char *
-name_of(void *arg, int64_t id)
-{
-	struct gp		*g = arg;
-	struct json_object	*names, *n;
-	char			 key[24];
-
-	if (g->doc == NULL ||
-	    !json_object_object_get_ex(g->doc, "names", &names) ||
-	    names == NULL)
-		return NULL;
-	(void)snprintf(key, sizeof(key), "%" PRId64, id);
-	if (!json_object_object_get_ex(names, key, &n) || n == NULL ||
-	    !json_object_is_type(n, json_type_string))
-		return NULL;
-	return json_object_get_string(n);
-}
-
 /* ------------------------------------------------------------ decisions */
 
 /*
@@ -437,17 +419,6 @@ out:
 	return er;
 }
 
-/*
- * An optional name field parsed by game.h's parser: absent keeps the
- * default (the zero of each decision enum is "normal"), a name the parser
- * refused is the field's INVALID_FORMAT.  `parsed` is the parser's verdict.
- */
-static int
-named(const char *value, int parsed, const char *field, struct valid_err *ve)
-{
-	return value == NULL || parsed || valid_malformed(field, ve);
-}
-
 static enum err
 ev_defensive(struct ev_ctx *c)
 {
@@ -462,13 +433,13 @@ ev_defensive(struct ev_ctx *c)
 	if (!valid_object(p, &ve) ||
 	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
 	    !valid_string(p, "alignment", 32, 0, &a, &ve) ||
-	    !named(a, a && game_align_parse(a, &t.def.alignment),
+	    !valid_named(a, a && game_align_parse(a, &t.def.alignment),
 	    "alignment", &ve) ||
 	    !valid_string(p, "infield_depth", 32, 0, &i, &ve) ||
-	    !named(i, i && game_infield_parse(i, &t.def.infield),
+	    !valid_named(i, i && game_infield_parse(i, &t.def.infield),
 	    "infield_depth", &ve) ||
 	    !valid_string(p, "outfield_depth", 32, 0, &o, &ve) ||
-	    !named(o, o && game_outfield_parse(o, &t.def.outfield),
+	    !valid_named(o, o && game_outfield_parse(o, &t.def.outfield),
 	    "outfield_depth", &ve) ||
 	    !valid_bases(p, "hold_runners", &t.def.hold, &ve))
 		return fail_as(c, "error", &ve);
@@ -488,7 +459,7 @@ ev_offensive(struct ev_ctx *c)
 	if (!valid_object(p, &ve) ||
 	    !valid_uuid(p, "game_id", t.g.game_id, &ve) ||
 	    !valid_string(p, "approach", 32, 0, &a, &ve) ||
-	    !named(a, a && game_approach_parse(a, &t.off.approach),
+	    !valid_named(a, a && game_approach_parse(a, &t.off.approach),
 	    "approach", &ve) ||
 	    !valid_bases(p, "steal_attempts", &t.off.steal, &ve) ||
 	    !valid_bool(p, "hit_and_run", &t.off.hit_and_run, &ve) ||
@@ -681,7 +652,7 @@ outcome_run(struct db *db, void *arg)
 	struct g_error		 ge;
 	struct g_defense	 def;
 	struct g_offense	 off;
-	const char		*gp1[1] = { g->game_id }, *params[4];
+	const char		*gp1[1] = { g->game_id }, *params[4], *rp[3];
 	char			*roll = NULL, *play_id = NULL;
 	int			 had_roll;
 	enum err		 er;
@@ -694,7 +665,8 @@ outcome_run(struct db *db, void *arg)
 	had_roll = g->st.roll_pending = roll != NULL;
 	def = g->st.def;
 	off = g->st.off;
-	if (!game_submit(&g->st, &t->sub, name_of, g, &t->play, &ge)) {
+	if (!game_submit(&g->st, &t->sub, game_json_name, g->doc, &t->play,
+	    &ge)) {
 		er = gp_refuse_engine(g, "outcome_rejected", &ge);
 		goto out;
 	}
@@ -717,6 +689,12 @@ outcome_run(struct db *db, void *arg)
 		er = ERR_DB;
 		goto out;
 	}
+	/* what a replay needs besides the submission (sql/014_replay.sql) */
+	rp[0] = play_id;
+	rp[1] = json_object_to_json_string_ext(g->doc, JSON_C_TO_STRING_PLAIN);
+	rp[2] = params[3];
+	if ((er = db_run(db, Q_PLAY_REPLAY_ADD, rp, NULL)) != ERR_OK)
+		goto out;
 	if (t->play.ends_game && (er = decisions_record(db, g)) != ERR_OK)
 		goto out;
 	/* after the play (which keeps the decisions it was played under)
@@ -731,52 +709,6 @@ out:
 	free(roll);
 	free(play_id);
 	return er;
-}
-
-/* Parse the modifiers of rules.md §1.1 into t->sub. */
-static int
-outcome_parse(struct json_object *p, struct g_submit *s,
-    struct valid_err *ve)
-{
-	static const char *const results[] = { "safe", "out", NULL };
-	struct valid_advance	 adv[4];
-	const char		*name = NULL, *loc = NULL, *sr = NULL;
-	int64_t			 eb = 0, fc = 0, base = 0;
-	int			 i, n;
-
-	if (!valid_string(p, "outcome", 40, 1, &name, ve))
-		return 0;
-	if (!game_outcome_parse(name, &s->outcome)) {
-		ve->code = "INVALID_FORMAT";
-		ve->field = "outcome";
-		ve->message = strcmp(name, "x_check") == 0 ?
-		    "Invalid outcome: x_check is not a final outcome; resolve "
-		    "the fielding chart and submit its result" :
-		    "Invalid outcome";
-		return 0;
-	}
-	if (!valid_string(p, "hit_location", 8, 0, &loc, ve))
-		return 0;
-	if (!named(loc, loc && game_loc_parse(loc, &s->loc), "hit_location",
-	    ve))
-		return 0;
-	if (!valid_int(p, "error_bases", 1, 3, 0, &eb, ve) ||
-	    !valid_int(p, "fc_out_from", 1, 3, 0, &fc, ve) ||
-	    !valid_int(p, "base", 1, 3, 0, &base, ve) ||
-	    !valid_choice(p, "steal_result", results, "", &sr, ve) ||
-	    !valid_bases(p, "runners", &s->runners, ve) ||
-	    !valid_advances(p, "advances", adv, &n, ve))
-		return 0;
-	s->error_bases = (int)eb;
-	s->fc_out_from = (int)fc;
-	s->base = (int)base;
-	s->steal_result = *sr == '\0' ? -1 : strcmp(sr, "safe") == 0;
-	for (i = 0; i < n; i++) {
-		s->adv[i].from = adv[i].from;
-		s->adv[i].safe = adv[i].safe;
-	}
-	s->nadv = n;
-	return 1;
 }
 
 /*
@@ -876,7 +808,7 @@ ev_outcome(struct ev_ctx *c)
 	t->g.ctx = c;
 	if (!valid_object(p, &ve) ||
 	    !valid_uuid(p, "game_id", t->g.game_id, &ve) ||
-	    !outcome_parse(p, &t->sub, &ve))
+	    !game_json_submission(p, &t->sub, &ve))
 		er = ve.field != NULL && strcmp(ve.field, "outcome") == 0 &&
 		    strcmp(ve.code, "INVALID_FORMAT") == 0 ?
 		    outcome_unknown(c, p, &ve) :
@@ -1063,7 +995,7 @@ ev_substitute(struct ev_ctx *c, enum g_sub_type type)
 	    (type == G_SUB_DEFENSIVE &&
 	    (!valid_string(p, "new_position", 8, 1, &pos, &ve) ||
 	    /* a place on the field or DH; PH and PR are not positions */
-	    !named(pos, game_pos_parse(pos, &t.sub.pos) &&
+	    !valid_named(pos, game_pos_parse(pos, &t.sub.pos) &&
 	    t.sub.pos != G_POS_PH && t.sub.pos != G_POS_PR, "new_position",
 	    &ve))))
 		return fail_as(c, "substitution_error", &ve);

@@ -219,6 +219,19 @@ static const struct query_def queries[Q__MAX] = {
 	    "$9, $10::bigint, $11::bigint)" },
 	[Q_AUDIT_LINES] = { "audit_lines", 1,
 	    "SELECT line, doc FROM dugout_audit_lines($1::uuid)" },
+	/* A play's engine input and output (sql/014_replay.sql). */
+	[Q_PLAY_REPLAY_ADD] = { "play_replay_add", 3,
+	    "INSERT INTO play_replay (play_id, state_before, play_doc) "
+	    "VALUES ($1::bigint, $2::jsonb, $3::jsonb)" },
+	/* dugoutctl audit --replay: each play of a game with its accepted
+	 * submission, in the order they took effect. */
+	[Q_PLAY_REPLAYS] = { "play_replays", 2,
+	    "SELECT a.id, r.play_id, a.payload::text, a.roll_id IS NOT NULL, "
+	    "r.state_before::text, r.play_doc::text "
+	    "FROM audit_event a JOIN play_replay r ON r.play_id = a.play_id "
+	    "WHERE a.game_id = $1::uuid AND a.outcome = 'ok' "
+	    "AND a.event = 'submit_manual_outcome' "
+	    "AND ($2::bigint IS NULL OR r.play_id = $2::bigint) ORDER BY a.id" },
 	/* The bench event's rooms, each game row locked as a game action
 	 * locks it, in id order so two sockets in the same rooms cannot
 	 * deadlock. */

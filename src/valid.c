@@ -196,6 +196,13 @@ valid_malformed(const char *field, struct valid_err *e)
 }
 
 int
+valid_named(const char *value, int parsed, const char *field,
+    struct valid_err *ve)
+{
+	return value == NULL || parsed || valid_malformed(field, ve);
+}
+
+int
 valid_int(struct json_object *o, const char *field, int64_t lo, int64_t hi,
     int required, int64_t *out, struct valid_err *e)
 {

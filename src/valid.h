@@ -78,6 +78,14 @@ int	valid_advances(struct json_object *o, const char *field,
  * parser refused (an enum name of game.h); always returns 0. */
 int	valid_malformed(const char *field, struct valid_err *);
 
+/*
+ * An optional name field parsed by game.h's parser: absent (value NULL)
+ * keeps the default (the zero of each decision enum is "normal"), a name
+ * the parser refused (parsed 0) is the field's INVALID_FORMAT.
+ */
+int	valid_named(const char *value, int parsed, const char *field,
+	    struct valid_err *);
+
 /* 1 when s is a UUID in 8-4-4-4-12 hex form. */
 int	valid_is_uuid(const char *s, size_t len);
 

@@ -8,6 +8,7 @@
 // real socket.io-client and the default rate limits (roll_dice 2/s).
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { useStack, closeAll, connected, sleep, unique, token, ctl } from './helpers.mjs';
 import { openGame, snapshot, ack, psql, recordAll, cardId } from './gamehelpers.mjs';
 
@@ -210,3 +211,63 @@ test('every accepted and refused game action is recorded in order, with its roll
   assert.equal(await ctl(S.stack, 'audit', '00000000-0000-4000-8000-000000000000'), '');
   await assert.rejects(ctl(S.stack, 'audit', 'not-a-game'));
 });
+
+test('dugoutctl audit --replay: every play replays from the database alone to what was recorded; a tampered record is found', { timeout: 180_000 }, async () => {
+  const g = await openGame(S.stack, { tag: 'replay' });
+  const id = g.gameId;
+  // plays that exercise the state a replay must restore: runners, decisions
+  // in force, a double play, a sac fly, an error, a walk
+  await g.pa('single_1', { hit_location: 'CF' });
+  await g.pa('single_1', { hit_location: 'LF' });
+  await g.ok('home', 'submit_defensive_decision', { alignment: 'normal', infield_depth: 'double_play' });
+  await g.pa('groundball_a', { hit_location: 'SS' });
+  await g.pa('walk');
+  await g.pa('flyball_b', { hit_location: 'CF' });
+  await g.pa('error', { hit_location: 'SS', error_bases: 1 });
+  await g.pa('double_2', { hit_location: 'LF' });
+  await g.pa('strikeout');
+  const plays = Number(await psql(S.stack, `SELECT count(*) FROM play WHERE game_id = '${id}'`));
+  assert.ok(plays >= 8, `${plays} plays`);
+
+  const lines = (await ctl(S.stack, 'audit', id, '--replay')).split('\n');
+  assert.equal(lines.length, plays + 1, lines.join('\n'));
+  assert.ok(lines.slice(0, plays).every((l) => / replayed, same$/.test(l)), lines.join('\n'));
+  assert.equal(lines[plays], `${plays} plays replayed, 0 differ`);
+  const json = (await ctl(S.stack, 'audit', id, '--replay', '--json')).split('\n').map((l) => JSON.parse(l));
+  assert.equal(json.length, plays);
+  assert.ok(json.every((j) => j.same === true && j.error === undefined), JSON.stringify(json[0]));
+  const dp = json[2]; // the double play: runners before and after, a decision in force
+  const one = dp.play_id;
+  assert.equal(await psql(S.stack, `SELECT outcome FROM play WHERE id = ${one}`), 'groundball_a');
+  assert.equal(await ctl(S.stack, 'audit', id, '--replay', '--play', String(one)),
+    `play ${one} (#${dp.audit_id}): replayed, same\n1 play replayed, 0 differ`);
+
+  // a record altered after the fact no longer replays: the stored play
+  // says two runs where the engine gives what it gave, or the submission
+  // was changed; either way the command says which play and fails
+  const runs = await psql(S.stack, `SELECT play_doc->>'runs' FROM play_replay WHERE play_id = ${one}`);
+  await psql(S.stack, `UPDATE play_replay SET play_doc = jsonb_set(play_doc, '{runs}', '2') WHERE play_id = ${one}`);
+  const bad = await runCtl(['audit', id, '--replay']);
+  assert.equal(bad.code, 1, bad.stdout);
+  assert.match(bad.stdout, new RegExp(`^play ${one} \\(#${dp.audit_id}\\): DIFFERS\\n  recorded: .*"runs":2`, 'm'));
+  assert.match(bad.stdout, new RegExp(`^${plays} plays replayed, 1 differs$`, "m"));
+  await psql(S.stack, `UPDATE play_replay SET play_doc = jsonb_set(play_doc, '{runs}', '${runs}') WHERE play_id = ${one}`);
+  await psql(S.stack, `UPDATE audit_event SET payload = jsonb_set(payload, '{outcome}', '"triple"') WHERE id = ${dp.audit_id}`);
+  const bad2 = await runCtl(['audit', id, '--replay', '--json']);
+  assert.equal(bad2.code, 1);
+  const rows = bad2.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rows.filter((r) => !r.same).map((r) => r.play_id), [one]);
+  assert.equal(rows.find((r) => !r.same).recorded.outcome, 'groundball_a');
+
+  // a play id that is not one of the game's
+  await assert.rejects(ctl(S.stack, 'audit', id, '--replay', '--play', '999999999'), /no replay record/);
+  await assert.rejects(ctl(S.stack, 'audit', id, '--play', '1'));
+});
+
+/** dugoutctl with its exit code and output, for a command that may fail. */
+function runCtl(args) {
+  return new Promise((resolve) => {
+    execFile(S.stack.dugoutctl, args, { env: { ...process.env, DUGOUT_CONFIG: S.stack.config }, encoding: 'utf8' },
+      (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+  });
+}
