@@ -5,7 +5,10 @@
  * (sio_json_parse), then every field check the gameplay events make
  * (valid.c, and game.h's name parsers for the enum fields) runs on it.
  * Each verdict must keep its promise: a refusal names a code and a
- * message; an accepted value is within the bounds asked for.
+ * message; an accepted value is within the bounds asked for.  Then the
+ * whole submit_manual_outcome parser (game_json_submission, shared by the
+ * server and `dugoutctl audit --replay`) runs on it, with the same
+ * promises for the submission it fills.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "game.h"
+#include "game_json.h"
 #include "sio.h"
 #include "valid.h"
 #include "fuzz.h"
@@ -136,6 +140,28 @@ others(struct json_object *p)
 	}
 }
 
+static void
+submission(struct json_object *p)
+{
+	struct g_submit		 s;
+	struct valid_err	 ve;
+	int			 ok, i;
+
+	memset(&s, 0, sizeof(s));
+	verdict(ok = game_json_submission(p, &s, &ve), &ve);
+	if (!ok)
+		return;
+	check((int)s.outcome >= 0 && s.outcome < G_OUTCOME__MAX);
+	check(s.error_bases >= 0 && s.error_bases <= 3);
+	check(s.fc_out_from >= 0 && s.fc_out_from <= 3);
+	check(s.base >= 0 && s.base <= 3);
+	check(s.steal_result >= -1 && s.steal_result <= 1);
+	check((s.runners & ~0xeu) == 0);
+	check(s.nadv >= 0 && s.nadv <= 4);
+	for (i = 0; i < s.nadv; i++)
+		check(s.adv[i].from >= 0 && s.adv[i].from <= 3);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -149,6 +175,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ints(p);
 		names(p);
 		others(p);
+		submission(p);
 	} else
 		verdict(0, &ve);
 	json_object_put(p);

@@ -40,7 +40,7 @@ sources() {
 	case $1 in
 	eio)	echo "buf.c eio.c" ;;
 	sio)	echo "buf.c eio.c sio.c" ;;
-	valid)	echo "buf.c eio.c sio.c valid.c game.c" ;;
+	valid)	echo "buf.c eio.c sio.c valid.c game.c game_json.c" ;;
 	conf)	echo "buf.c conf.c auth.c log.c err.c" ;;
 	esac
 }
