@@ -9,10 +9,16 @@
 -- behaviour is unchanged; only the work is less.
 
 -- 012's dugout_room_emit in one pass over the room: the members, whether
--- each queue is full, the full ones marked, the others queued and woken.
--- Same locks, same order (sid) for the rows inserted.
+-- each queue is full, the full ones marked, the others queued, and one
+-- NOTIFY naming all their wake keys (space separated; notify.c splits
+-- them).  Same locks, same order (sid) for the rows inserted.
 CREATE OR REPLACE FUNCTION dugout_room_emit(p_game uuid, p_packet text, p_except text)
-RETURNS integer LANGUAGE sql AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+	n integer;
+BEGIN
+	-- plpgsql, not sql: a plpgsql statement's plan is kept for the
+	-- connection, a sql function's is made again at every call (0.8 ms)
 	WITH dest AS (
 		SELECT DISTINCT s.sid, e.max_queued
 		FROM room_member m JOIN sio_socket s ON s.id = m.socket_id
@@ -32,10 +38,18 @@ RETURNS integer LANGUAGE sql AS $$
 		INSERT INTO eio_outbox (sid, packet)
 		SELECT sid, p_packet FROM sized WHERE NOT is_full ORDER BY sid
 		RETURNING sid
+	), keys AS (
+		SELECT dugout_wake_key(sid) AS k, row_number() OVER () AS i
+		FROM ins
 	)
-	SELECT count(*)::integer
-	FROM (SELECT pg_notify('dugout', dugout_wake_key(sid)) FROM ins) x;
-$$;
+	-- one NOTIFY for the room, its members' keys space separated (up
+	-- to 200 a NOTIFY, well under the 8000-byte payload limit): ten
+	-- pg_notify calls were a third of a broadcast's cost
+	SELECT coalesce(sum(c), 0) INTO n
+	FROM (SELECT count(*) AS c, pg_notify('dugout', string_agg(k, ' '))
+	      FROM keys GROUP BY (i - 1) / 200) x;
+	RETURN n;
+END $$;
 COMMENT ON FUNCTION dugout_room_emit(uuid, text, text) IS 'Queue a packet for every session in a game''s room (except one) and NOTIFY them by wake key; a member whose queue is at max_queued is marked in eio_overflow instead. Call with the game row locked.';
 
 -- A GET in one round trip: dugout_get_begin's claim, then, when it is

@@ -88,6 +88,27 @@ notify_fd(const struct notify *n)
 	return n->conn == NULL ? -1 : PQsocket(n->conn);
 }
 
+/* cb for each wake key of a payload: a broadcast sends its room's keys in
+ * one NOTIFY, separated by spaces (sql/013_fast_paths.sql).  A word that
+ * is not a key's length is nobody's key and is passed over. */
+static void
+each_key(const char *payload, notify_cb cb, void *arg)
+{
+	char	 key[NOTIFY_KEY_LEN + 1];
+	size_t	 n;
+
+	while (*payload != '\0') {
+		n = strcspn(payload, " ");
+		if (n == NOTIFY_KEY_LEN) {
+			memcpy(key, payload, n);
+			key[n] = '\0';
+			cb(key, arg);
+		}
+		payload += n;
+		payload += strspn(payload, " ");
+	}
+}
+
 enum err
 notify_drain(struct notify *n, notify_cb cb, void *arg)
 {
@@ -104,7 +125,7 @@ notify_drain(struct notify *n, notify_cb cb, void *arg)
 		return ERR_DB;
 	}
 	while ((nt = PQnotifies(n->conn)) != NULL) {
-		cb(nt->extra, arg);
+		each_key(nt->extra, cb, arg);
 		PQfreemem(nt);
 	}
 	return ERR_OK;

@@ -23,14 +23,15 @@ struct notify;
 #define NOTIFY_KEY_LEN	32
 void		 notify_wake_key(const char *sid, char out[NOTIFY_KEY_LEN + 1]);
 
-typedef void (*notify_cb)(const char *payload, void *arg);
+typedef void (*notify_cb)(const char *key, void *arg);
 
 enum err	 notify_open(const char *conninfo, struct notify **out) MUSTCHECK;
 void		 notify_free(struct notify *);
 int		 notify_fd(const struct notify *);
 enum err	 notify_reconnect(struct notify *) MUSTCHECK;
-/* Read what arrived and call cb for every notification, in order.
- * ERR_DB when the connection is lost. */
+/* Read what arrived and call cb for every wake key it names, in order
+ * (one NOTIFY may carry several, space separated).  ERR_DB when the
+ * connection is lost. */
 enum err	 notify_drain(struct notify *, notify_cb cb, void *arg) MUSTCHECK;
 
 #endif

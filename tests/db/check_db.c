@@ -1506,6 +1506,54 @@ END_TEST
 /* The token bucket of events.md: a burst, then refusals, then a refill at
  * the rate; separate buckets per event; a gone socket is refused. */
 /*
+ * A broadcast wakes its room with one NOTIFY (sql/013_fast_paths.sql):
+ * the members' wake keys, space separated, in sid order; none for the
+ * member left out.  l LISTENs already.
+ */
+static void
+room_wakes(PGconn *c, PGconn *l)
+{
+	static const char *const sids[3] = { "ROOMWAKEROOMWAKE0001",
+		"ROOMWAKEROOMWAKE0002", "ROOMWAKEROOMWAKE0003" };
+	PGnotify	*n = NULL;
+	char		 game[64], sql[512], want[3 * (NOTIFY_KEY_LEN + 1)];
+	char		 key[NOTIFY_KEY_LEN + 1];
+	int		 i;
+
+	new_game(c, "WKA", "WKB", game, sizeof(game));
+	want[0] = '\0';
+	for (i = 0; i < 3; i++) {
+		new_session(c, sids[i]);
+		snprintf(sql, sizeof(sql), "INSERT INTO sio_socket (id, sid, "
+		    "user_id, token_expires_at) VALUES ('wk%d', '%s', 'u%d', "
+		    "now() + interval '1 h')", i, sids[i], i);
+		exec_ok(c, sql);
+		snprintf(sql, sizeof(sql), "INSERT INTO room_member (socket_id, "
+		    "game_id, role) VALUES ('wk%d', '%s', 'spectator')", i,
+		    game);
+		exec_ok(c, sql);
+		if (i == 1)
+			continue;	/* the one left out below */
+		notify_wake_key(sids[i], key);
+		if (want[0] != '\0')
+			strcat(want, " ");
+		strcat(want, key);
+	}
+	snprintf(sql, sizeof(sql), "SELECT dugout_room_emit('%s', '4x', '%s')",
+	    game, sids[1]);
+	exec_ok(c, sql);
+	for (i = 0; i < 200 && n == NULL; i++) {
+		ck_assert_int_eq(PQconsumeInput(l), 1);
+		if ((n = PQnotifies(l)) == NULL)
+			usleep(10000);
+	}
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->extra, want);
+	PQfreemem(n);
+	ck_assert_ptr_null(PQnotifies(l));
+}
+
+/*
  * A NOTIFY names a session by its wake key, never by its id (a bearer
  * secret any LISTENer could read), and the key SQL sends is the one the
  * parking thread computes.
@@ -1548,6 +1596,7 @@ START_TEST(test_wake_key)
 	ck_assert_ptr_nonnull(n);
 	ck_assert_str_eq(n->extra, key);
 	PQfreemem(n);
+	room_wakes(c, l);
 	PQfinish(l);
 	PQfinish(c);
 }
