@@ -52,27 +52,72 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION dugout_room_emit(uuid, text, text) IS 'Queue a packet for every session in a game''s room (except one) and NOTIFY them by wake key; a member whose queue is at max_queued is marked in eio_overflow instead. Call with the game row locked.';
 
--- A GET in one round trip: dugout_get_begin's claim, then, when it is
--- granted, dugout_poll_take's delivery.  state is get_begin's 'unknown'
--- or 'conflict' (payload and wait_ms NULL), else poll_take's 'gone' or
--- 'ok' with the packets joined by the record separator and the ms to
--- wait before answering an empty poll.
+-- A GET in one round trip and one pass over the session row: what
+-- dugout_get_begin (the claim) then dugout_poll_take (the delivery, not
+-- releasing) do, with one row lock and one UPDATE instead of two each.
+-- state is 'unknown' (no such session, or it just ended: expired or
+-- overflowed) or 'conflict' (a GET is already held: the session closes),
+-- with payload and wait_ms NULL; else 'ok' with the packets joined by the
+-- record separator and the ms to wait before answering an empty poll.
+-- A poll that takes packets releases its claim; an empty one keeps it
+-- for the lease.
 CREATE FUNCTION dugout_get_take(p_sid text, p_owner text, p_lease_ms integer,
     p_ping_interval_ms integer, p_ping_timeout_ms integer,
     OUT state text, OUT payload text, OUT wait_ms bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-	t record;
+	e eio_session;
+	now_ timestamptz := clock_timestamp();
+	pk text[] := '{}';
 BEGIN
-	state := dugout_get_begin(p_sid, p_owner, p_lease_ms);
-	IF state <> 'ok' THEN
+	SELECT * INTO e FROM eio_session WHERE sid = p_sid FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		state := 'unknown';
 		RETURN;
 	END IF;
-	SELECT * INTO t FROM dugout_poll_take(p_sid, p_owner,
-	    p_ping_interval_ms, p_ping_timeout_ms, false);
-	state := t.out_state;
-	payload := array_to_string(t.out_packets, chr(30));
-	wait_ms := greatest(0, (extract(epoch FROM t.out_wait_until
-	    - clock_timestamp()) * 1000)::bigint);
+	-- past its deadline, or over its queue bound, the session is over
+	-- even if no sweep ran yet (012)
+	IF e.expires_at < now_
+	    OR EXISTS (SELECT 1 FROM eio_overflow WHERE sid = p_sid) THEN
+		PERFORM dugout_session_end(p_sid);
+		state := 'unknown';
+		RETURN;
+	END IF;
+	IF e.get_owner IS NOT NULL AND e.get_until > now_ THEN
+		IF NOT e.closing THEN
+			PERFORM dugout_session_close(p_sid, 30000);
+			state := 'conflict';
+		ELSE
+			state := 'unknown';
+		END IF;
+		RETURN;
+	END IF;
+	-- a closing session still gets this GET: it carries the close packet
+	IF e.pong_due_at IS NULL AND e.ping_due_at <= now_ AND NOT e.closing THEN
+		pk := ARRAY['2'];
+		e.pong_due_at := now_ + make_interval(secs => p_ping_timeout_ms / 1000.0);
+		e.expires_at := e.pong_due_at;
+		e.ping_due_at := 'infinity';
+	END IF;
+	WITH d AS (
+		DELETE FROM eio_outbox WHERE sid = p_sid RETURNING id, packet
+	)
+	SELECT pk || coalesce(array_agg(packet ORDER BY id), '{}')
+	INTO pk FROM d;
+	UPDATE eio_session
+	SET ping_due_at = e.ping_due_at, pong_due_at = e.pong_due_at,
+	    expires_at = e.expires_at,
+	    get_owner = CASE WHEN cardinality(pk) > 0 THEN NULL ELSE p_owner END,
+	    get_until = CASE WHEN cardinality(pk) > 0 THEN NULL
+	        ELSE now_ + make_interval(secs => p_lease_ms / 1000.0) END
+	WHERE sid = p_sid;
+	IF e.closing AND '1' = ANY (pk) THEN
+		PERFORM dugout_session_end(p_sid);
+	END IF;
+	state := 'ok';
+	payload := array_to_string(pk, chr(30));
+	wait_ms := greatest(0, (extract(epoch FROM
+	    (CASE WHEN e.pong_due_at IS NULL THEN e.ping_due_at
+	          ELSE e.expires_at END) - clock_timestamp()) * 1000)::bigint);
 END $$;
-COMMENT ON FUNCTION dugout_get_take(text, text, integer, integer, integer) IS 'A long-poll GET in one call: claim the session''s GET (dugout_get_begin), then deliver what is queued (dugout_poll_take); state is unknown, conflict, gone or ok.';
+COMMENT ON FUNCTION dugout_get_take(text, text, integer, integer, integer) IS 'A long-poll GET in one call: claim the session''s GET as dugout_get_begin does, then deliver what is queued as dugout_poll_take does; state is unknown, conflict or ok.';
