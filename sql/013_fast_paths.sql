@@ -121,3 +121,35 @@ BEGIN
 	          ELSE e.expires_at END) - clock_timestamp()) * 1000)::bigint);
 END $$;
 COMMENT ON FUNCTION dugout_get_take(text, text, integer, integer, integer) IS 'A long-poll GET in one call: claim the session''s GET as dugout_get_begin does, then deliver what is queued as dugout_poll_take does; state is unknown, conflict or ok.';
+
+-- A POST whose body is one pong, the commonest POST of an idle client (one
+-- every ping interval), in one call: dugout_post_begin's checks, then
+-- dugout_pong.  No POST lease is taken: the claim would be released in the
+-- same transaction, and a concurrent POST waits for the row lock instead.
+-- Its commit need not wait for the disk: a pong lost in a crash is one
+-- missed pong, which the next ping asks for again.  state as
+-- dugout_post_begin: 'ok', 'unknown' or 'conflict'.
+CREATE FUNCTION dugout_post_pong(p_sid text, p_ping_interval_ms integer,
+    p_ping_timeout_ms integer)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	e eio_session;
+BEGIN
+	SET LOCAL synchronous_commit = off;
+	SELECT * INTO e FROM eio_session WHERE sid = p_sid FOR NO KEY UPDATE;
+	IF NOT FOUND OR e.closing THEN
+		RETURN 'unknown';
+	END IF;
+	IF e.expires_at < clock_timestamp()
+	    OR EXISTS (SELECT 1 FROM eio_overflow WHERE sid = p_sid) THEN
+		PERFORM dugout_session_end(p_sid);
+		RETURN 'unknown';
+	END IF;
+	IF e.post_until IS NOT NULL AND e.post_until > clock_timestamp() THEN
+		PERFORM dugout_session_close(p_sid, 30000);
+		RETURN 'conflict';
+	END IF;
+	PERFORM dugout_pong(p_sid, p_ping_interval_ms, p_ping_timeout_ms);
+	RETURN 'ok';
+END $$;
+COMMENT ON FUNCTION dugout_post_pong(text, integer, integer) IS 'A POST carrying only a pong, in one call: the checks of dugout_post_begin (unknown, conflict), then dugout_pong; takes no POST lease.';

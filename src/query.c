@@ -46,6 +46,9 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT dugout_get_release_owner($1)" },
 	[Q_POST_BEGIN] = { "post_begin", 2,
 	    "SELECT dugout_post_begin($1, $2::int)" },
+	/* A POST of one pong in one call (sql/013_fast_paths.sql). */
+	[Q_POST_PONG] = { "post_pong", 3,
+	    "SELECT dugout_post_pong($1, $2::int, $3::int)" },
 	[Q_POST_END] = { "post_end", 1,
 	    "UPDATE eio_session SET post_until = NULL WHERE sid = $1" },
 	[Q_POLL_TAKE] = { "poll_take", 5,

@@ -1090,6 +1090,31 @@ post_packets(struct rq *x, const struct svc_req *q, struct svc_resp *r)
 	free(pk);
 }
 
+/* A POST whose body is one pong, the commonest POST there is (one per
+ * client and ping interval): one round trip (dugout_post_pong). */
+static void
+post_pong(struct rq *x, struct svc_resp *r)
+{
+	struct db_rows	*rows = NULL;
+	char		 pi[24], pt[24];
+	const char	*params[3], *v;
+
+	params[0] = x->sid;
+	params[1] = itoa_ms(pi, sizeof(pi), x->c->ping_interval);
+	params[2] = itoa_ms(pt, sizeof(pt), x->c->ping_timeout);
+	if (db_run(x->db, Q_POST_PONG, params, &rows) != ERR_OK ||
+	    (v = db_rows_get(rows, 0, 0)) == NULL)
+		answer_text(r, 503, "text/plain", "database unavailable");
+	else if (strcmp(v, "unknown") == 0)
+		answer_error(r, EIO_ERR_SID_UNKNOWN);
+	else if (strcmp(v, "conflict") == 0) {
+		log_infox("session %.6s…: closed: concurrent POST", x->sid);
+		answer_text(r, 400, NULL, NULL);
+	} else
+		answer_text(r, 200, "text/html", "ok");
+	db_rows_free(rows);
+}
+
 static void
 send_post(struct rq *x, const struct svc_req *q, struct svc_resp *r)
 {
@@ -1098,6 +1123,12 @@ send_post(struct rq *x, const struct svc_req *q, struct svc_resp *r)
 	if (q->body_too_large) {
 		/* §5 [ref]: 413, the session stays open. */
 		answer_text(r, 413, NULL, NULL);
+		return;
+	}
+	if (q->body.len == 1 && q->body.p[0] == '3' &&
+	    (q->content_type == NULL || strncmp(q->content_type,
+	    "application/octet-stream", 24) != 0)) {
+		post_pong(x, r);	/* claim, pong and release in one */
 		return;
 	}
 	if (!post_begin(x, r))
