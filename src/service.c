@@ -340,6 +340,34 @@ svc_poll_many(struct svc *s, struct db *db, struct svc_park *const *p,
 	buf_free(&sids);
 }
 
+/*
+ * Run a statement that claims the session's GET or POST (§4: one of each
+ * at a time) and answers 'unknown', 'conflict' or something else in its
+ * first column; *rows keeps its result for the caller (freed by it).  1
+ * when claimed; else r holds the answer: 503 when the database failed,
+ * 400 code 1 for an unknown session, an empty 400 for a second GET or
+ * POST (the statement has closed the session).
+ */
+static int
+claimed(struct rq *x, enum query q, const char *const *params,
+    struct db_rows **rows, const char *what, struct svc_resp *r)
+{
+	const char	*v;
+
+	if (db_run(x->db, q, params, rows) != ERR_OK ||
+	    (v = db_rows_get(*rows, 0, 0)) == NULL)
+		answer_text(r, 503, "text/plain", "database unavailable");
+	else if (strcmp(v, "unknown") == 0)
+		answer_error(r, EIO_ERR_SID_UNKNOWN);
+	else if (strcmp(v, "conflict") == 0) {
+		log_infox("session %.6s…: closed: concurrent %s", x->sid,
+		    what);
+		answer_text(r, 400, NULL, NULL);
+	} else
+		return 1;
+	return 0;
+}
+
 /* A GET: claim the session's poll and take what is queued, in one round
  * trip (dugout_get_take). */
 static enum svc_result
@@ -347,7 +375,7 @@ poll_begin(struct rq *x, struct svc_resp *r, struct svc_park *p)
 {
 	struct db_rows	*rows = NULL;
 	char		 lease[24], pi[24], pt[24];
-	const char	*params[5], *v;
+	const char	*params[5];
 	enum svc_result	 res = SVC_ANSWER;
 
 	(void)snprintf(p->sid, sizeof(p->sid), "%s", x->sid);
@@ -358,21 +386,9 @@ poll_begin(struct rq *x, struct svc_resp *r, struct svc_park *p)
 	params[3] = itoa_ms(pi, sizeof(pi), x->c->ping_interval);
 	params[4] = itoa_ms(pt, sizeof(pt), x->c->ping_timeout);
 	p->looked_ns = svc_mono_ns();
-	if (db_run(x->db, Q_GET_TAKE, params, &rows) != ERR_OK ||
-	    (v = db_rows_get(rows, 0, 0)) == NULL) {
-		answer_text(r, 503, "text/plain", "database unavailable");
-		goto out;
-	}
-	if (strcmp(v, "unknown") == 0)
-		answer_error(r, EIO_ERR_SID_UNKNOWN);
-	else if (strcmp(v, "conflict") == 0) {
-		/* §4: the second GET gets 400 with an empty body. */
-		log_infox("session %.6s…: closed: concurrent GET", x->sid);
-		answer_text(r, 400, NULL, NULL);
-	} else
-		res = poll_result(x->s, v, db_rows_get(rows, 0, 1),
-		    db_rows_get(rows, 0, 2), 0, p, r);
-out:
+	if (claimed(x, Q_GET_TAKE, params, &rows, "GET", r))
+		res = poll_result(x->s, db_rows_get(rows, 0, 0),
+		    db_rows_get(rows, 0, 1), db_rows_get(rows, 0, 2), 0, p, r);
 	db_rows_free(rows);
 	return res;
 }
@@ -1030,19 +1046,10 @@ post_begin(struct rq *x, struct svc_resp *r)
 	struct db_rows	*rows = NULL;
 	char		 lease[24];
 	const char	*params[2] = { x->sid, itoa_ms(lease, sizeof(lease),
-	    POST_LEASE_MS) }, *v;
-	int		 ok = 0;
+	    POST_LEASE_MS) };
+	int		 ok;
 
-	if (db_run(x->db, Q_POST_BEGIN, params, &rows) != ERR_OK ||
-	    (v = db_rows_get(rows, 0, 0)) == NULL)
-		answer_text(r, 503, "text/plain", "database unavailable");
-	else if (strcmp(v, "unknown") == 0)
-		answer_error(r, EIO_ERR_SID_UNKNOWN);
-	else if (strcmp(v, "conflict") == 0) {
-		log_infox("session %.6s…: closed: concurrent POST", x->sid);
-		answer_text(r, 400, NULL, NULL);
-	} else
-		ok = 1;
+	ok = claimed(x, Q_POST_BEGIN, params, &rows, "POST", r);
 	db_rows_free(rows);
 	return ok;
 }
@@ -1097,20 +1104,12 @@ post_pong(struct rq *x, struct svc_resp *r)
 {
 	struct db_rows	*rows = NULL;
 	char		 pi[24], pt[24];
-	const char	*params[3], *v;
+	const char	*params[3];
 
 	params[0] = x->sid;
 	params[1] = itoa_ms(pi, sizeof(pi), x->c->ping_interval);
 	params[2] = itoa_ms(pt, sizeof(pt), x->c->ping_timeout);
-	if (db_run(x->db, Q_POST_PONG, params, &rows) != ERR_OK ||
-	    (v = db_rows_get(rows, 0, 0)) == NULL)
-		answer_text(r, 503, "text/plain", "database unavailable");
-	else if (strcmp(v, "unknown") == 0)
-		answer_error(r, EIO_ERR_SID_UNKNOWN);
-	else if (strcmp(v, "conflict") == 0) {
-		log_infox("session %.6s…: closed: concurrent POST", x->sid);
-		answer_text(r, 400, NULL, NULL);
-	} else
+	if (claimed(x, Q_POST_PONG, params, &rows, "POST", r))
 		answer_text(r, 200, "text/html", "ok");
 	db_rows_free(rows);
 }
