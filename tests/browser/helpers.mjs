@@ -55,6 +55,9 @@ export async function launchBrowser() {
 export async function newPage(browser, label, { viewport = { width: 1280, height: 900 }, route } = {}) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(10_000);
+  // a first load fetches the page, its modules and socket.io-client's
+  // bundle: on a loaded 2-core machine that took longer than 10 s once
+  context.setDefaultNavigationTimeout(30_000);
   if (route) await context.route('**/socket.io/**', route);
   const page = await context.newPage();
   page.label = label;
