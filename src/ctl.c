@@ -64,7 +64,8 @@ usage(void)
 	    "      [--lineup-away FILE] [--innings N] [--no-dh]\n"
 	    "  demo [--home-user ID] [--away-user ID] [--spectator-user ID]\n"
 	    "      [--ttl SECONDS]\n"
-	    "  audit GAME [--json] [--replay [--play ID]]\n", stderr);
+	    "  audit GAME [--json] [--replay [--play ID]]\n"
+	    "  bench-setup --rooms N\n", stderr);
 	exit(2);
 }
 
@@ -569,6 +570,71 @@ cmd_demo(struct ctl *c, int argc, char **argv)
 	json_object_put(got);
 	for (k = 0; k < 3; k++)
 		free(tok[k]);
+	return 0;
+}
+
+/* ----------------------------------------------------------- bench-setup */
+
+/* --rooms: enough for 10,000 clients in rooms of 1. */
+#define CTL_BENCH_ROOMS_MAX	100000
+
+/*
+ * dugoutctl bench-setup --rooms N: N new pending games for the load
+ * generator (bench/), between two bench teams without rosters (BNCHH and
+ * BNCHA, made on the first run, reused after), all in one statement;
+ * prints the game ids one per line, or {"game_ids": [...]} with --json.
+ * A spectator joins such a game like any other; the bench event itself
+ * is only served with bench_events = on.
+ */
+static int
+cmd_bench_setup(struct ctl *c, int argc, char **argv)
+{
+	const char		*rooms = NULL, *params[1];
+	struct db_rows		*rows = NULL;
+	struct json_object	*ids, *o;
+	size_t			 i, n;
+	enum err		 er;
+	int			 j;
+
+	for (j = 0; j < argc; j++)
+		if (strcmp(argv[j], "--rooms") == 0 && j + 1 < argc)
+			rooms = argv[++j];
+		else
+			usage();
+	if (rooms == NULL)
+		die("bench-setup: --rooms is required");
+	if (!is_id(rooms) || strlen(rooms) > 6 || atoi(rooms) < 1 ||
+	    atoi(rooms) > CTL_BENCH_ROOMS_MAX)
+		die("--rooms: expected a whole number from 1 to %d",
+		    CTL_BENCH_ROOMS_MAX);
+	need_db(c);
+	params[0] = rooms;
+	if ((er = db_run(c->db, Q_BENCH_SETUP, params, &rows)) != ERR_OK)
+		die("bench-setup: %s", er == ERR_RETRY ? "the database was "
+		    "busy, run it again" : "failed (are the migrations "
+		    "applied? see the message above)");
+	n = db_rows_count(rows);
+	if (n != (size_t)atoi(rooms))
+		die("bench-setup: the database made %zu games, not %s", n,
+		    rooms);
+	if (!c->json) {
+		for (i = 0; i < n; i++)
+			(void)printf("%s\n", db_rows_get(rows, i, 0));
+		db_rows_free(rows);
+		return 0;
+	}
+	if ((o = json_object_new_object()) == NULL ||
+	    (ids = json_object_new_array_ext((int)n)) == NULL)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		if (json_object_array_add(ids,
+		    json_object_new_string(db_rows_get(rows, i, 0))) != 0)
+			die("out of memory");
+	obj_add(o, "game_ids", ids);
+	(void)printf("%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	db_rows_free(rows);
 	return 0;
 }
 
@@ -1320,6 +1386,8 @@ main(int argc, char *argv[])
 		rc = cmd_demo(&c, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "audit") == 0)
 		rc = cmd_audit(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "bench-setup") == 0)
+		rc = cmd_bench_setup(&c, argc - 1, argv + 1);
 	else
 		usage();
 	db_free(c.db);

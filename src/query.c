@@ -186,6 +186,17 @@ static const struct query_def queries[Q__MAX] = {
 	    "WHERE id = $1::uuid RETURNING use_dh" },
 	[Q_DEMO] = { "demo", 2,
 	    "SELECT dugout_demo($1, $2)::text" },
+	/* dugoutctl bench-setup: $1 new pending games between the two bench
+	 * teams (made on the first run, reused after), one statement and so
+	 * one transaction; no rosters, so no lineups: join_game needs none. */
+	[Q_BENCH_SETUP] = { "bench_setup", 1,
+	    "WITH t AS (INSERT INTO team (name, abbrev) VALUES "
+	    "('Bench Home', 'BNCHH'), ('Bench Away', 'BNCHA') "
+	    "ON CONFLICT (abbrev) DO UPDATE SET abbrev = EXCLUDED.abbrev "
+	    "RETURNING id, abbrev) "
+	    "INSERT INTO game (home_team_id, away_team_id) "
+	    "SELECT h.id, a.id FROM t h, t a, generate_series(1, $1::int) "
+	    "WHERE h.abbrev = 'BNCHH' AND a.abbrev = 'BNCHA' RETURNING id" },
 	/* The page's reads (sql/008_lobby.sql, docs/ui.md). */
 	[Q_GAME_MY_TEAMS] = { "game_my_teams", 3,
 	    "SELECT dugout_my_teams($1::uuid, $2, $3::boolean)::text" },

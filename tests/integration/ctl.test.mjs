@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { useStack, REPO, unique, makeJwt } from './helpers.mjs';
+import {
+  useStack, REPO, unique, makeJwt, connected, joinGame, once, token, closeAll,
+} from './helpers.mjs';
 
 const S = useStack('ctl');
 
@@ -77,4 +79,30 @@ test('errors: one line, non-zero exit, nothing changed', async () => {
   await refused(['migrate'], /cannot connect to the database/, { DUGOUT_DATABASE: 'host=/nonexistent dbname=x' });
   await refused(['token', '--user', 'x'], /jwt_key must be set/, { DUGOUT_CONFIG: '', DUGOUT_DATABASE: 'dbname=x' });
   await refused(['token', '--user', 'x'], /ping_interval/, { DUGOUT_PING_INTERVAL: 'soon' });
+});
+
+test('bench-setup --rooms N: N new games, ids one per line or as JSON, joinable as spectator', async () => {
+  const ids = (await ok(['bench-setup', '--rooms', '250'])).split('\n');
+  assert.equal(ids.length, 250);
+  assert.equal(new Set(ids).size, 250, 'every id is new');
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  // a second run reuses the two bench teams and makes new games
+  const j = JSON.parse(await ok(['--json', 'bench-setup', '--rooms', '3']));
+  assert.equal(j.game_ids.length, 3);
+  assert.ok(j.game_ids.every((id) => !ids.includes(id)));
+  // a spectator joins one as the load generator does: game_joined, game_state
+  const s = await connected(S.stack.url, await token(S.stack, unique('bench-spec')));
+  try {
+    const state = once(s, 'game_state', { timeout: 15_000 });
+    const joined = await joinGame(s, j.game_ids[1], 'spectator');
+    assert.equal(joined.game_id, j.game_ids[1]);
+    assert.equal(joined.role, 'spectator');
+    assert.ok(await state, 'game_state follows game_joined');
+  } finally {
+    closeAll();
+  }
+  await refused(['bench-setup'], /--rooms is required/);
+  await refused(['bench-setup', '--rooms', '0'], /--rooms: expected a whole number from 1 to 100000/);
+  await refused(['bench-setup', '--rooms', '100001'], /--rooms/);
+  await refused(['bench-setup', '--rooms', '-3'], /--rooms/);
 });
