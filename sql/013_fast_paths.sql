@@ -57,8 +57,8 @@ END $$;
 COMMENT ON FUNCTION dugout_room_emit(uuid, text, text) IS 'Queue a packet for every session in a game''s room (except one) and NOTIFY them by wake key; a member whose queue is at max_queued is marked in eio_overflow instead. Call with the game row locked.';
 
 -- A GET in one round trip and one pass over the session row: what
--- dugout_get_begin (the claim) then dugout_poll_take (the delivery, not
--- releasing) do, with one row lock and one UPDATE instead of two each.
+-- 012's dugout_get_begin (the claim) then dugout_poll_take (the delivery,
+-- not releasing) did, with one row lock and one UPDATE instead of two each.
 -- state is 'unknown' (no such session, or it just ended: expired or
 -- overflowed) or 'conflict' (a GET is already held: the session closes),
 -- with payload and wait_ms NULL; else 'ok' with the packets joined by the
@@ -232,3 +232,8 @@ BEGIN
 	ORDER BY s.ord;
 END $$;
 COMMENT ON FUNCTION dugout_poll_take_many(text[], text, integer, integer, boolean) IS 'dugout_poll_take for a batch of sessions in one call, in the order given.';
+
+-- Nothing calls these any more: the claim is dugout_get_take's, and the
+-- queue bound's count is written out where it is used.
+DROP FUNCTION dugout_get_begin(text, text, integer);
+DROP FUNCTION dugout_queue_full(text, integer);

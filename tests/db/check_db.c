@@ -369,8 +369,8 @@ START_TEST(test_outbox_bound)
 	value(c, "SELECT count(*) FROM eio_overflow WHERE sid = "
 	    "'BOUNDBOUNDBOUNDBOUND'", got, sizeof(got));
 	ck_assert_str_eq(got, "1");
-	value(c, "SELECT dugout_get_begin('BOUNDBOUNDBOUNDBOUND', 'test', "
-	    "1000)", got, sizeof(got));
+	value(c, "SELECT state FROM dugout_get_take('BOUNDBOUNDBOUNDBOUND', "
+	    "'test', 1000, 25000, 20000)", got, sizeof(got));
 	ck_assert_str_eq(got, "unknown");
 	value(c, "SELECT (SELECT count(*) FROM eio_session WHERE sid = "
 	    "'BOUNDBOUNDBOUNDBOUND') + (SELECT count(*) FROM eio_outbox WHERE "
@@ -397,11 +397,11 @@ START_TEST(test_concurrent_get)
 	char	 got[64];
 
 	new_session(c, "GETGETGETGETGETGETGE");
-	value(c, "SELECT dugout_get_begin('GETGETGETGETGETGETGE', 'p1', "
-	    "30000)", got, sizeof(got));
+	value(c, "SELECT state FROM dugout_get_take('GETGETGETGETGETGETGE', "
+	    "'p1', 30000, 25000, 20000)", got, sizeof(got));
 	ck_assert_str_eq(got, "ok");
-	value(c, "SELECT dugout_get_begin('GETGETGETGETGETGETGE', 'p2', "
-	    "30000)", got, sizeof(got));
+	value(c, "SELECT state FROM dugout_get_take('GETGETGETGETGETGETGE', "
+	    "'p2', 30000, 25000, 20000)", got, sizeof(got));
 	ck_assert_str_eq(got, "conflict");
 	take(c, "GETGETGETGETGETGETGE", got, sizeof(got));
 	ck_assert_str_eq(got, "1");
