@@ -60,7 +60,8 @@ enum err	 db_tx_run(struct db *, db_tx_fn fn, void *arg) MUSTCHECK;
 enum err	 db_prepare_all(struct db *, enum query *failed) MUSTCHECK;
 
 /* Run a whole SQL script (no parameters) outside the prepared set; for
- * migrations only.  The error text goes to errmsg when not NULL. */
+ * migrations and VACUUM only.  The error text goes to errmsg when not
+ * NULL. */
 enum err	 db_script(struct db *, const char *sql, char **errmsg) MUSTCHECK;
 
 #endif

@@ -50,13 +50,14 @@ struct gp {
 	struct authz_who	 who;		/* for authz_check */
 	struct json_object	*doc;		/* state document, for names */
 	struct game_state	 st;
+	int			 started;	/* gp_open started the game */
 };
 
 /* Start (or restart, on a retried transaction) a run. */
 static void
 gp_reset(struct gp *g)
 {
-	g->gone = g->refused = 0;
+	g->gone = g->refused = g->started = 0;
 	g->event = g->code = g->field = NULL;
 	g->message[0] = '\0';
 	json_object_put(g->doc);
@@ -250,10 +251,13 @@ gp_open(struct db *db, struct gp *g, enum authz_act act, const char *nf_event)
 		er = ERR_DB;
 		goto out;
 	}
-	if (act == AUTHZ_PLAY && g->st.status == G_PENDING &&
-	    !game_start(&g->st, &ge))
-		er = gp_refuse(g, "error", "GAME_NOT_READY", NULL,
-		    "The game cannot start yet: %s", ge.message);
+	if (act == AUTHZ_PLAY && g->st.status == G_PENDING) {
+		if (game_start(&g->st, &ge))
+			g->started = 1;
+		else
+			er = gp_refuse(g, "error", "GAME_NOT_READY", NULL,
+			    "The game cannot start yet: %s", ge.message);
+	}
 out:
 	free(txt);
 	db_rows_free(rows);
@@ -505,8 +509,11 @@ roll_run(struct db *db, void *arg)
 	 * bases empty */
 	wp = d.chaos_d20 == 1 && any_runner(&g->st);
 	pb = d.chaos_d20 == 2 && any_runner(&g->st);
+	/* dugout_roll_new points the game at the roll and sets the step; the
+	 * rest of the state changes only when this roll started the game
+	 * (a save is the costliest statement of a roll, issue 7) */
 	g->st.roll_pending = 1;
-	if ((er = gp_save(db, g)) != ERR_OK)
+	if (g->started && (er = gp_save(db, g)) != ERR_OK)
 		goto out;
 	(void)snprintf(n[0], sizeof(n[0]), "%d", d.d6_one);
 	(void)snprintf(n[1], sizeof(n[1]), "%d", d.d6_two_a);

@@ -27,7 +27,9 @@
 #include "events.h"
 #include "front.h"
 #include "log.h"
+#include "memo.h"
 #include "metrics.h"
+#include "notify.h"
 #include "park.h"
 #include "service.h"
 
@@ -44,6 +46,8 @@ struct daemon {
 };
 
 #define ACCEPT_BACKOFF_MS	100	/* out of descriptors: wait, retry */
+
+_Static_assert(NOTIFY_KEY_LEN <= MEMO_KEY_MAX, "a wake key fits a memo");
 
 /* SIGUSR2 only interrupts a worker's accept() (no SA_RESTART), so it can
  * see that the process is stopping. */
@@ -195,8 +199,14 @@ run_daemon(struct svc *svc, int listen_fd)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Without it every GET asks the database, as in the other modes. */
+	if (memo_new(notify_wake_key, &svc->memo) != ERR_OK)
+		log_warnx("no memory for the poll memo: every GET asks the "
+		    "database");
 	if (park_start(svc, svc->conf->database, &d.park) != ERR_OK) {
 		log_errorx("cannot start the parking thread");
+		memo_free(svc->memo);
+		svc->memo = NULL;
 		return 1;
 	}
 	if (n > sizeof(th) / sizeof(th[0]))
@@ -215,6 +225,8 @@ run_daemon(struct svc *svc, int listen_fd)
 	 * on another process. */
 	workers_stop(&d, th, n);
 	park_stop(d.park);
+	memo_free(svc->memo);
+	svc->memo = NULL;
 	pthread_mutex_destroy(&d.accept_mu);
 	pthread_mutex_destroy(&d.exit_mu);
 	return 0;
@@ -239,6 +251,10 @@ metrics_start(void)
 		if (metrics_label_add(m, METRICS_EVENTS, name) != ERR_OK)
 			log_warnx("metrics: event %s counts as other", name);
 	metrics_label_close(m, METRICS_EVENTS);
+	if (metrics_label_add(m, METRICS_GETS, "database") != ERR_OK ||
+	    metrics_label_add(m, METRICS_GETS, "memo") != ERR_OK)
+		log_warnx("metrics: polls count as other");
+	metrics_label_close(m, METRICS_GETS);
 	return m;
 }
 

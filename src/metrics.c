@@ -84,6 +84,10 @@ static const struct {
 	[METRICS_ERRORS] = { "dugout_errors_total", "code",
 	    "Error codes this process sent to clients (error events, failed "
 	    "acks, CONNECT refusals), by code." },
+	[METRICS_GETS] = { "dugout_polls_total", "from",
+	    "Long-poll GETs this process began, by what said whether they "
+	    "wait: the database (dugout_get_take) or what it remembered of "
+	    "the poll it answered just before (memo.h)." },
 };
 
 static const struct {

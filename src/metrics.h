@@ -32,6 +32,7 @@ struct metrics;
 enum metrics_counter {
 	METRICS_EVENTS,		/* dugout_events_total{event} */
 	METRICS_ERRORS,		/* dugout_errors_total{code} */
+	METRICS_GETS,		/* dugout_polls_total{from} */
 	METRICS_COUNTER__MAX
 };
 
@@ -59,8 +60,8 @@ struct metrics_scrape {
 	int64_t		 sessions_open;	/* live eio_session rows */
 };
 
-/* A zeroed set: every family holds only "other"; both counter families
- * are open.  ERR_NOMEM. */
+/* A zeroed set: every family holds only "other"; every counter family
+ * is open.  ERR_NOMEM. */
 enum err	 metrics_new(struct metrics **out) MUSTCHECK;
 void		 metrics_free(struct metrics *);
 

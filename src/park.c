@@ -19,6 +19,7 @@
 #include "db.h"
 #include "front.h"
 #include "log.h"
+#include "memo.h"
 #include "metrics.h"
 #include "notify.h"
 #include "park.h"
@@ -26,6 +27,7 @@
 #define TAG_WAKE	1	/* epoll data: the hand-over eventfd */
 #define TAG_NOTIFY	2	/* epoll data: the LISTEN socket */
 #define SWEEP_MS	1000
+#define VACUUM_SWEEPS	5	/* svc_vacuum every that many sweeps */
 #define IDLE_MS		60000	/* longest epoll wait with nothing parked */
 #define RECONNECT_MS	1000
 #define PARK_BATCH	256	/* polls answered per database round trip */
@@ -80,6 +82,7 @@ struct park {
 		int64_t	 at_ns;
 	}		*recent;
 	uint64_t	 nrecent;	/* ever received; recent[n % RECENT] */
+	int64_t		 listen_since_ns; /* LISTEN unbroken since then */
 	int		 notify_in_ep;
 };
 
@@ -325,14 +328,15 @@ park_deliver(struct park *k, int64_t now)
  * worker's read, the worker saw the packets, and if after, the NOTIFY
  * arrived here after looked_ns.  So only keys that arrived since
  * looked_ns matter -- a handful, newest first.  Unsure (nothing known of
- * the read, or the ring overwritten since) means yes.
+ * the read, the LISTEN connection down since, or the ring overwritten
+ * since) means yes.
  */
 static int
 missed(const struct park *k, const struct parked *e)
 {
 	uint64_t	 i;
 
-	if (e->p.looked_ns == 0)
+	if (e->p.looked_ns == 0 || e->p.looked_ns < k->listen_since_ns)
 		return 1;
 	for (i = k->nrecent; i > 0; i--) {
 		const struct recent	*r = &k->recent[(i - 1) % RECENT];
@@ -394,6 +398,8 @@ on_notify(const char *payload, void *arg)
 
 	(void)snprintf(r->key, sizeof(r->key), "%s", payload);
 	r->at_ns = svc_mono_ns();
+	if (k->svc->memo != NULL)
+		memo_notify(k->svc->memo, payload);
 	if (k->tabsize == 0)
 		return;
 	for (e = k->tab[key_hash(payload) & (k->tabsize - 1)]; e != NULL;
@@ -428,7 +434,9 @@ notify_check(struct park *k, int64_t now, int64_t *next_try)
 	    errno != EEXIST)
 		return;		/* tried again next time round */
 	k->notify_in_ep = 1;
-	/* Anything may have been missed meanwhile. */
+	/* Anything may have been missed meanwhile: by the polls parked, and
+	 * by those whose queue was read before now (missed()). */
+	k->listen_since_ns = svc_mono_ns();
 	for (i = 0; i < k->n; i++)
 		wake(k, k->v[i]);
 }
@@ -520,13 +528,16 @@ park_main(void *arg)
 static void	park_stop_thread(struct park *);
 
 /* Once a second, expire dead sessions, on a thread and connection of its
- * own: a sweep waiting for a game's row lock never delays a wake-up. */
+ * own: a sweep waiting for a game's row lock never delays a wake-up.
+ * Every VACUUM_SWEEPS seconds, vacuum the transport tables (query.c
+ * query_vacuum says why). */
 static void *
 sweeper_main(void *arg)
 {
 	struct park	*k = arg;
 	struct timespec	 until;
 	int		 stop;
+	unsigned	 n = 0;
 
 	for (;;) {
 		(void)clock_gettime(CLOCK_REALTIME, &until);
@@ -541,6 +552,8 @@ sweeper_main(void *arg)
 			break;
 		if (svc_sweep(k->svc, k->sweep_db) != ERR_OK)
 			log_warnx("sweep: failed");
+		if (++n % VACUUM_SWEEPS == 0)
+			ERR_IGNORE(svc_vacuum(k->svc, k->sweep_db));
 	}
 	return NULL;
 }

@@ -90,4 +90,8 @@ struct query_def {
 /* The statement of q; never NULL for q < Q__MAX. */
 const struct query_def	*query_get(enum query q);
 
+/* Not a prepared statement (VACUUM cannot be one): the daemon's sweeper
+ * runs it with db_script every few seconds (service.h svc_vacuum). */
+extern const char	 query_vacuum[];
+
 #endif

@@ -22,12 +22,16 @@
 
 struct conf;
 struct db;
+struct memo;
 struct metrics;
 
 struct svc {
 	const struct conf	*conf;		/* borrowed */
 	char			 owner[96];	/* this process: host:pid:nonce */
 	struct metrics		*metrics;	/* borrowed; NULL: none kept */
+	struct memo		*memo;		/* borrowed; NULL: every GET
+						   asks the database (memo.h;
+						   daemon mode only) */
 };
 
 struct svc_req {
@@ -98,6 +102,10 @@ void		 svc_poll_abandon(struct svc *, struct db *, const char *sid);
 /* This process stops: release every GET claim it holds, before its parked
  * polls are answered with a noop. */
 void		 svc_release_all(struct svc *, struct db *);
+
+/* Vacuum and analyze the transport tables (query.h query_vacuum); the
+ * daemon's sweeper calls it every few seconds. */
+enum err	 svc_vacuum(struct svc *, struct db *);
 
 /* Expire dead sessions (each broadcasts user_disconnected). */
 enum err	 svc_sweep(struct svc *, struct db *) MUSTCHECK;

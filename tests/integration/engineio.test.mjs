@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   useStack, startStack, http, eioUrl, decodePayload, sleep, token, unique, RS,
 } from './helpers.mjs';
+import { psql } from './gamehelpers.mjs';
 
 const S = useStack('engineio');
 const url = () => S.stack.url;
@@ -126,6 +127,61 @@ test('two concurrent GETs: the second gets 400, the held one 1, and the session 
   assert.equal(held.status, 200, held.body);
   assert.equal(decodePayload(held.body).at(-1), '1', `held GET is closed with 1: ${held.body}`);
   const later = await http(eioUrl(url(), open.sid));
+  assertEioError(later, 400, 1, 'Session ID unknown');
+});
+
+// A GET right after an answer waits from the process's memory of that
+// answer (src/memo.h), with no claim in eio_session: it must be woken, and a
+// second GET beside it must close the session, exactly as for a claimed one.
+async function memoGets() {
+  const r = await http(`${url()}/metrics`);
+  assert.equal(r.status, 200, r.body);
+  const m = r.body.match(/^dugout_polls_total\{from="memo"\} (\d+)$/m);
+  assert.ok(m, `dugout_polls_total{from="memo"} in /metrics:\n${r.body}`);
+  return Number(m[1]);
+}
+
+/* A session whose last poll was just answered: a namespace CONNECT with a
+ * token, and the GET that delivers its CONNECT reply. */
+async function answeredSession() {
+  const open = await handshake();
+  const tok = await token(S.stack, unique('memo'));
+  const post = await http(eioUrl(url(), open.sid), { method: 'POST', body: `40{"token":"${tok}"}` });
+  assert.equal(post.status, 200, post.body);
+  const g = await http(eioUrl(url(), open.sid), { timeout: 30_000 });
+  assert.equal(g.status, 200, g.body);
+  assert.ok(decodePayload(g.body).some((p) => p.startsWith('40{"sid"')), g.body);
+  return open.sid;
+}
+
+test('the GET after an answer waits from memory: no claim in the database, woken by what comes next', async () => {
+  const sid = await answeredSession();
+  const before = await memoGets();
+  const held = http(eioUrl(url(), sid), { timeout: 30_000 });
+  await sleep(500); // let it park
+  assert.equal(await memoGets(), before + 1, 'this GET was held from memory');
+  assert.equal(await psql(S.stack, `SELECT coalesce(get_owner, 'none') FROM eio_session WHERE sid = '${sid}'`),
+    'none', 'no claim in eio_session');
+  // an event whose answer goes to this session only wakes it
+  const post = await http(eioUrl(url(), sid), { method: 'POST', body: '42["no_such_event",{}]' });
+  assert.equal(post.status, 200, post.body);
+  const g = await held;
+  assert.equal(g.status, 200, g.body);
+  assert.ok(decodePayload(g.body).some((p) => p.startsWith('42["error"')), `woken with the error event: ${g.body}`);
+});
+
+test('two concurrent GETs, the first held from memory: the second gets 400, the held one 1, and the session is gone', async () => {
+  const sid = await answeredSession();
+  const before = await memoGets();
+  const first = http(eioUrl(url(), sid), { timeout: 30_000 });
+  await sleep(500);
+  assert.equal(await memoGets(), before + 1, 'the first GET was held from memory');
+  const second = await http(eioUrl(url(), sid), { timeout: 30_000 });
+  assert.equal(second.status, 400, `second GET: ${second.status} ${second.body}`);
+  const held = await first;
+  assert.equal(held.status, 200, held.body);
+  assert.equal(decodePayload(held.body).at(-1), '1', `held GET is closed with 1: ${held.body}`);
+  const later = await http(eioUrl(url(), sid));
   assertEioError(later, 400, 1, 'Session ID unknown');
 });
 

@@ -375,6 +375,8 @@ START_TEST(test_render_order)
 		EV "{event=\"join_game\"} 0",
 		EV "{event=\"other\"} 0",
 		"# TYPE dugout_errors_total counter",
+		"# TYPE dugout_polls_total counter",
+		"dugout_polls_total{from=\"other\"} 0",
 		"# TYPE dugout_notify_wake_seconds histogram",
 		WK "_bucket{le=\"0.001\"} 0",
 		WK "_bucket{le=\"5\"} 0",
