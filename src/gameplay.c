@@ -133,6 +133,13 @@ value(struct db *db, enum query q, const char *const *params, char **out)
 	return er;
 }
 
+/* A boolean column: "t" is true, "f" and NULL are not. */
+static int
+is_true(const char *v)
+{
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
 /* A JSON value computed by SQL; owned. */
 static enum err
 json_value(struct db *db, enum query q, const char *const *params,
@@ -185,68 +192,53 @@ gp_allow(struct gp *g, enum authz_act act, int side, int64_t team_id)
 }
 
 /*
- * Lock and load: socket, game row, membership, the sides the user
- * manages and the state document, then ask authz for `act` (AUTHZ_READ
- * or AUTHZ_PLAY; the side's own checks come later, once the state says
- * whose turn it is).  AUTHZ_PLAY starts a pending game (game_start
- * checks both lineups).
+ * Lock and load, in one call (dugout_action_open): socket, game row,
+ * membership, the sides the user manages and the state document; then
+ * ask authz for `act` (AUTHZ_READ or AUTHZ_PLAY; the side's own checks
+ * come later, once the state says whose turn it is).  AUTHZ_PLAY starts
+ * a pending game (game_start checks both lineups).
  */
 static enum err
 gp_open(struct db *db, struct gp *g, enum authz_act act, const char *nf_event)
 {
 	struct ev_ctx		*c = g->ctx;
 	struct db_rows		*rows = NULL;
-	const char		*sp[1] = { c->socket_id }, *gp1[1] = { g->game_id };
-	const char		*mp[2] = { c->socket_id, g->game_id };
-	const char		*up[2] = { g->game_id, c->user_id }, *role;
-	char			*txt = NULL;
+	const char		*params[3] = { c->socket_id, g->game_id,
+	    c->user_id }, *role, *txt;
 	struct g_error		 ge;
 	enum err		 er;
 	int			 i;
 
 	gp_reset(g);
-	if ((er = db_run(db, Q_SOCKET_LOCK, sp, &rows)) != ERR_OK)
+	if ((er = db_run(db, Q_ACTION_OPEN, params, &rows)) != ERR_OK)
 		goto out;
-	if (db_rows_count(rows) != 1) {
+	if (!is_true(db_rows_get(rows, 0, 0))) {
 		g->gone = 1;
 		er = ERR_NOTFOUND;
 		goto out;
 	}
-	db_rows_free(rows);
-	rows = NULL;
-	if ((er = db_run(db, Q_GAME_LOCK, gp1, &rows)) != ERR_OK)
-		goto out;
-	if (db_rows_count(rows) != 1) {
+	if (!is_true(db_rows_get(rows, 0, 1))) {
 		er = gp_refuse(g, nf_event, "GAME_NOT_FOUND",
 		    strcmp(nf_event, "outcome_rejected") == 0 ? NULL :
 		    "game_id", "Game %s not found", g->game_id);
 		goto out;
 	}
-	db_rows_free(rows);
-	rows = NULL;
 	memset(&g->who, 0, sizeof(g->who));
 	g->who.admin = c->admin;
-	if ((er = db_run(db, Q_ROOM_ROLE, mp, &rows)) != ERR_OK)
-		goto out;
-	role = db_rows_get(rows, 0, 0);
+	role = db_rows_get(rows, 0, 2);
 	g->who.role = role == NULL ? AUTHZ_OUTSIDE :
 	    strcmp(role, "player") == 0 ? AUTHZ_PLAYER : AUTHZ_SPECTATOR;
-	db_rows_free(rows);
-	rows = NULL;
-	if ((er = db_run(db, Q_GAME_SIDES, up, &rows)) != ERR_OK)
-		goto out;
 	for (i = 0; i < 2; i++) {
-		const char	*m = db_rows_get(rows, 0, (size_t)i);
-		const char	*t = db_rows_get(rows, 0, (size_t)i + 2);
+		const char	*t = db_rows_get(rows, 0, (size_t)i + 5);
 
-		g->who.manages[i] = m != NULL && strcmp(m, "t") == 0;
+		g->who.manages[i] = is_true(db_rows_get(rows, 0,
+		    (size_t)i + 3));
 		g->team_ids[i] = t != NULL ? strtoll(t, NULL, 10) : 0;
 	}
 	if ((er = gp_allow(g, act, -1, 0)) != ERR_OK)
 		goto out;
-	if ((er = value(db, Q_GAME_LOAD, gp1, &txt)) != ERR_OK)
-		goto out;
-	if (txt == NULL || (g->doc = json_tokener_parse(txt)) == NULL ||
+	if ((txt = db_rows_get(rows, 0, 7)) == NULL ||
+	    (g->doc = json_tokener_parse(txt)) == NULL ||
 	    (er = game_json_read(g->doc, &g->st)) != ERR_OK) {
 		er = ERR_DB;
 		goto out;
@@ -259,7 +251,6 @@ gp_open(struct db *db, struct gp *g, enum authz_act act, const char *nf_event)
 			    "The game cannot start yet: %s", ge.message);
 	}
 out:
-	free(txt);
 	db_rows_free(rows);
 	return er;
 }

@@ -50,12 +50,12 @@ static const struct query_def queries[Q__MAX] = {
 	[Q_POST_PONG] = { "post_pong", 3,
 	    "SELECT dugout_post_pong($1, $2::int, $3::int)" },
 	[Q_POST_END] = { "post_end", 1,
-	    "UPDATE eio_session SET post_until = NULL WHERE sid = $1" },
+	    "SELECT dugout_post_end($1)" },
 	[Q_POLL_TAKE] = { "poll_take", 5,
 	    "SELECT out_state, array_to_string(out_packets, chr(30)), "
 	    "greatest(0, (extract(epoch FROM out_wait_until - "
 	    "clock_timestamp()) * 1000)::bigint) "
-	    "FROM dugout_poll_take($1, $2, $3::int, $4::int, $5::boolean)" },
+	    "FROM dugout_poll_take_light($1, $2, $3::int, $4::int, $5::boolean)" },
 	[Q_POLL_TAKE_MANY] = { "poll_take_many", 5,
 	    "SELECT ord, state, payload, wait_ms FROM "
 	    "dugout_poll_take_many($1::text[], $2, $3::int, $4::int, "
@@ -129,8 +129,12 @@ static const struct query_def queries[Q__MAX] = {
 	    "g.away_team_id AND user_id = $2), EXISTS (SELECT 1 FROM "
 	    "team_manager WHERE team_id = g.home_team_id AND user_id = $2), "
 	    "g.away_team_id, g.home_team_id FROM game g WHERE g.id = $1::uuid" },
-	[Q_GAME_LOAD] = { "game_load", 1,
-	    "SELECT dugout_game_load($1::uuid)::text" },
+	/* A game action's locks and facts in one call
+	 * (sql/017_one_call_actions.sql). */
+	[Q_ACTION_OPEN] = { "action_open", 3,
+	    "SELECT socket_ok, game_ok, role, manages_away, manages_home, "
+	    "away_team, home_team, doc "
+	    "FROM dugout_action_open($1, $2::uuid, $3)" },
 	[Q_GAME_SAVE] = { "game_save", 2,
 	    "SELECT dugout_game_save($1::uuid, $2::json)" },
 	/* The pending roll, while unused and unexpired (the same test as
