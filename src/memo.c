@@ -22,6 +22,7 @@ struct entry {
 	int64_t		 deadline_ms;
 	int64_t		 until_ns;	/* not held: usable until then */
 	int		 held;		/* a GET of it is parked here */
+	int		 notified;	/* a NOTIFY named it since the answer */
 	struct entry	*hnext;		/* hash chain */
 	struct entry	*prev, *next;	/* age list; unlinked when held */
 };
@@ -186,7 +187,7 @@ memo_put(struct memo *l, const char *sid, int64_t looked_ns,
 		e->looked_ns = looked_ns;
 		e->deadline_ms = deadline_ms;
 		e->until_ns = now_ns + MEMO_TTL_MS * NS_PER_MS;
-		e->held = 0;
+		e->held = e->notified = 0;
 		age_append(l, e);
 	}
 	pthread_mutex_unlock(&l->mu);
@@ -215,11 +216,11 @@ memo_take(struct memo *l, const char *sid, int64_t now_ns, int64_t now_ms,
 		forget(l, pp);
 		goto out;
 	}
-	*looked_ns = e->looked_ns;
+	*looked_ns = e->notified ? 0 : e->looked_ns;
 	*deadline_ms = e->deadline_ms;
+	t = e->notified ? MEMO_WOKEN : MEMO_HOLD;
 	e->held = 1;
 	age_unlink(l, e);
-	t = MEMO_HOLD;
 out:
 	pthread_mutex_unlock(&l->mu);
 	return t;
@@ -256,15 +257,13 @@ memo_stale(struct memo *l, const char *sid)
 void
 memo_notify(struct memo *l, const char *key)
 {
-	struct entry	**pp;
+	struct entry	*e;
 
 	pthread_mutex_lock(&l->mu);
-	pp = &l->tab[key_hash(key) & (l->tabsize - 1)];
-	while (*pp != NULL)
-		if (!(*pp)->held && strcmp((*pp)->key, key) == 0)
-			forget(l, pp);
-		else
-			pp = &(*pp)->hnext;
+	for (e = l->tab[key_hash(key) & (l->tabsize - 1)]; e != NULL;
+	    e = e->hnext)
+		if (!e->held && strcmp(e->key, key) == 0)
+			e->notified = 1;
 	pthread_mutex_unlock(&l->mu);
 }
 

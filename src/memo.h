@@ -10,11 +10,13 @@
  * previous poll itself, it already knows what that call would say: the
  * queue was read at a known moment (looked_ns), the next ping is due at a
  * known deadline, and a NOTIFY names the session if anything was queued
- * since, or if it ended.  Such a NOTIFY makes the memo forget the session
- * (memo_notify), so its next GET asks the database; otherwise the GET is
- * parked at once with that moment and deadline.  (The parking thread
- * still looks again when a NOTIFY for the session came after looked_ns,
- * for one that came while the GET was being handed over.)
+ * since, or if it ended.  So the GET is parked at once with that moment
+ * and deadline.  When such a NOTIFY came first (memo_notify), the GET is
+ * still parked, but to be looked at at once: the parking thread takes
+ * the queues of many such polls in one call, where each GET asking the
+ * database would be a call of its own.  A session found gone then gets
+ * the protocol's answer to a GET with an unknown sid (400 code 1), not
+ * the noop a poll held before the end gets.
  *
  * A poll held this way has no claim in eio_session (get_owner).  A
  * second GET for the same session in this process still closes it: the
@@ -47,6 +49,8 @@ typedef void	(*memo_key_fn)(const char *sid, char out[MEMO_KEY_MAX + 1]);
 enum memo_take {
 	MEMO_NONE,	/* ask the database (dugout_get_take) */
 	MEMO_HOLD,	/* park now with *looked_ns and *deadline_ms */
+	MEMO_WOKEN,	/* park now, to be looked at at once (a NOTIFY came
+			   since the answer; *looked_ns is 0) */
 	MEMO_HELD	/* a poll of this session is held here already */
 };
 
@@ -65,8 +69,8 @@ void		 memo_put(struct memo *, const char *sid, int64_t looked_ns,
 		    int64_t deadline_ms, int64_t now_ns);
 
 /*
- * A GET for sid.  MEMO_HOLD marks the session as held here until
- * memo_put or memo_drop; an expired memo, or one whose deadline is
+ * A GET for sid.  MEMO_HOLD and MEMO_WOKEN mark the session as held here
+ * until memo_put or memo_drop; an expired memo, or one whose deadline is
  * within MEMO_MARGIN_MS of now_ms, is forgotten and gives MEMO_NONE.
  */
 enum memo_take	 memo_take(struct memo *, const char *sid, int64_t now_ns,
@@ -82,8 +86,8 @@ void		 memo_drop(struct memo *, const char *sid);
 void		 memo_stale(struct memo *, const char *sid);
 
 /* A NOTIFY named key: something was queued for the sessions of that key,
- * or they ended.  Forget them, unless a GET is held on them (the parking
- * thread wakes those). */
+ * or they ended.  Their next GET is to look at once (MEMO_WOKEN); a GET
+ * held on them already is the parking thread's to wake. */
 void		 memo_notify(struct memo *, const char *key);
 
 /* Sessions remembered (held or not); for the tests. */

@@ -28,6 +28,7 @@
 #define TAG_NOTIFY	2	/* epoll data: the LISTEN socket */
 #define SWEEP_MS	1000
 #define VACUUM_SWEEPS	5	/* svc_vacuum every that many sweeps */
+#define ANALYZE_VACUUMS	12	/* ...with ANALYZE every that many */
 #define IDLE_MS		60000	/* longest epoll wait with nothing parked */
 #define RECONNECT_MS	1000
 #define PARK_BATCH	256	/* polls answered per database round trip */
@@ -530,7 +531,8 @@ static void	park_stop_thread(struct park *);
 /* Once a second, expire dead sessions, on a thread and connection of its
  * own: a sweep waiting for a game's row lock never delays a wake-up.
  * Every VACUUM_SWEEPS seconds, vacuum the transport tables (query.c
- * query_vacuum says why). */
+ * query_vacuum says why), and analyze them at the first and then every
+ * ANALYZE_VACUUMS-th. */
 static void *
 sweeper_main(void *arg)
 {
@@ -553,7 +555,9 @@ sweeper_main(void *arg)
 		if (svc_sweep(k->svc, k->sweep_db) != ERR_OK)
 			log_warnx("sweep: failed");
 		if (++n % VACUUM_SWEEPS == 0)
-			ERR_IGNORE(svc_vacuum(k->svc, k->sweep_db));
+			ERR_IGNORE(svc_vacuum(k->svc, k->sweep_db,
+			    n % (VACUUM_SWEEPS * ANALYZE_VACUUMS) ==
+			    VACUUM_SWEEPS));
 	}
 	return NULL;
 }

@@ -90,8 +90,9 @@ struct query_def {
 /* The statement of q; never NULL for q < Q__MAX. */
 const struct query_def	*query_get(enum query q);
 
-/* Not a prepared statement (VACUUM cannot be one): the daemon's sweeper
- * runs it with db_script every few seconds (service.h svc_vacuum). */
+/* Not prepared statements (VACUUM and ANALYZE cannot be): the daemon's
+ * sweeper runs them with db_script (service.h svc_vacuum). */
 extern const char	 query_vacuum[];
+extern const char	 query_analyze[];
 
 #endif

@@ -291,10 +291,14 @@ poll_result(const struct svc *s, const char *state, const char *payload,
 
 	if (state == NULL || strcmp(state, "gone") == 0 || payload == NULL) {
 		/* No session: a noop releases the client, whose next request
-		 * meets the real state. */
+		 * meets the real state -- unless this GET came after the end,
+		 * held from memo: it is that next request (memo.h). */
 		if (s->memo != NULL)
 			memo_drop(s->memo, p->sid);
-		answer_payload(r, "6");
+		if (p->unseen && state != NULL)
+			answer_error(r, EIO_ERR_SID_UNKNOWN);
+		else
+			answer_payload(r, "6");
 		return SVC_ANSWER;
 	}
 	if (wait_ms != NULL && strtoll(wait_ms, NULL, 10) < wait)
@@ -455,6 +459,9 @@ poll_begin(struct rq *x, struct svc_resp *r, struct svc_park *p)
 	switch (x->s->memo == NULL ? MEMO_NONE : memo_take(x->s->memo,
 	    x->sid, svc_mono_ns(), svc_now_ms(), &p->looked_ns,
 	    &p->deadline_ms)) {
+	case MEMO_WOKEN:
+		p->unseen = 1;
+		/* FALLTHROUGH */
 	case MEMO_HOLD:
 		metrics_count(x->s->metrics, METRICS_GETS, "memo");
 		return SVC_PARK;
@@ -502,14 +509,16 @@ svc_release_all(struct svc *s, struct db *db)
 }
 
 enum err
-svc_vacuum(struct svc *s, struct db *db)
+svc_vacuum(struct svc *s, struct db *db, int analyze)
 {
 	char		*msg = NULL;
 	enum err	 er;
 
 	(void)s;
 	/* Not the tables' owner: PostgreSQL only warns and skips them. */
-	if ((er = db_script(db, query_vacuum, &msg)) != ERR_OK)
+	if ((er = db_script(db, query_vacuum, &msg)) == ERR_OK && analyze)
+		er = db_script(db, query_analyze, &msg);
+	if (er != ERR_OK)
 		log_warnx("vacuum: %s", msg != NULL ? msg : "failed");
 	free(msg);
 	return er;

@@ -59,6 +59,9 @@ struct svc_park {
 	int64_t		 deadline_ms;	/* CLOCK_REALTIME milliseconds */
 	int64_t		 looked_ns;	/* svc_mono_ns() just before the
 					   queue was last read for it */
+	int		 unseen;	/* a GET held from memo after a NOTIFY
+					   (memo.h MEMO_WOKEN): the database
+					   has not seen it yet */
 };
 
 enum svc_result { SVC_ANSWER, SVC_PARK };
@@ -103,9 +106,10 @@ void		 svc_poll_abandon(struct svc *, struct db *, const char *sid);
  * polls are answered with a noop. */
 void		 svc_release_all(struct svc *, struct db *);
 
-/* Vacuum and analyze the transport tables (query.h query_vacuum); the
- * daemon's sweeper calls it every few seconds. */
-enum err	 svc_vacuum(struct svc *, struct db *);
+/* Vacuum the transport tables (query.h query_vacuum), and analyze them
+ * too when `analyze` is set; the daemon's sweeper calls it every few
+ * seconds. */
+enum err	 svc_vacuum(struct svc *, struct db *, int analyze);
 
 /* Expire dead sessions (each broadcasts user_disconnected). */
 enum err	 svc_sweep(struct svc *, struct db *) MUSTCHECK;

@@ -46,6 +46,7 @@ struct step {
 #define PUT(s, at, ping)	{ 'p', s, at, ping, MEMO_NONE, 0, 0, 0 }
 #define TAKE(s, at, w)		{ 't', s, at, 0, w, 0, 0, 0 }
 #define HOLD(s, at, put, ping)	{ 't', s, at, 0, MEMO_HOLD, put, ping, 0 }
+#define WOKEN(s, at, put, ping)	{ 't', s, at, 0, MEMO_WOKEN, put, ping, 0 }
 #define DROP(s, at)		{ 'd', s, at, 0, MEMO_NONE, 0, 0, 0 }
 #define STALE(s, at)		{ 's', s, at, 0, MEMO_NONE, 0, 0, 0 }
 #define NOTIFY(s, at)		{ 'k', s, at, 0, MEMO_NONE, 0, 0, 0 }
@@ -97,13 +98,19 @@ static const struct {
 	{ "a put renews", {
 	    PUT(A, 0, 25000), PUT(A, MEMO_TTL_MS - 1, 25000),
 	    HOLD(A, 2 * MEMO_TTL_MS - 2, MEMO_TTL_MS - 1, 25000), END } },
-	{ "a NOTIFY since the answer: the database says what came", {
-	    PUT(A, 0, 25000), NOTIFY(A, 1), TAKE(A, 2, MEMO_NONE),
-	    COUNT(2, 0), END } },
-	{ "a NOTIFY forgets every session of its key, and no other", {
+	{ "a NOTIFY since the answer: held, to be looked at at once", {
+	    PUT(A, 0, 25000), NOTIFY(A, 1), WOKEN(A, 2, 0, 25000),
+	    TAKE(A, 3, MEMO_HELD), COUNT(3, 1), END } },
+	{ "a NOTIFY wakes every session of its key, and no other", {
 	    PUT(A, 0, 25000), PUT(A2, 0, 25000), PUT(B, 0, 25000),
-	    NOTIFY(A2, 1), TAKE(A, 2, MEMO_NONE), TAKE(A2, 2, MEMO_NONE),
+	    NOTIFY(A2, 1), WOKEN(A, 2, 0, 25000), WOKEN(A2, 2, 0, 25000),
 	    HOLD(B, 3, 0, 25000), END } },
+	{ "an answer after the NOTIFY: its own read counts", {
+	    PUT(A, 0, 25000), NOTIFY(A, 1), PUT(A, 5, 25000),
+	    HOLD(A, 6, 5, 25000), END } },
+	{ "a NOTIFY, then too late: the database", {
+	    PUT(A, 0, 25000), NOTIFY(A, 1), TAKE(A, MEMO_TTL_MS, MEMO_NONE),
+	    END } },
 	{ "a NOTIFY leaves a held GET to the parking thread", {
 	    PUT(A, 0, 25000), HOLD(A, 1, 0, 25000), NOTIFY(A, 2),
 	    TAKE(A, 3, MEMO_HELD), END } },
@@ -140,6 +147,10 @@ START_TEST(test_script)
 			if (s->want == MEMO_HOLD) {
 				ck_assert_int_eq(looked,
 				    T0 + s->want_put_at * MS - MS);
+				ck_assert_int_eq(deadline,
+				    W0 + s->want_put_at + s->want_ping_ms);
+			} else if (s->want == MEMO_WOKEN) {
+				ck_assert_int_eq(looked, 0);
 				ck_assert_int_eq(deadline,
 				    W0 + s->want_put_at + s->want_ping_ms);
 			} else {
