@@ -38,21 +38,11 @@ struct memo {
 
 #define NS_PER_MS	1000000LL
 
-static uint32_t
-key_hash(const char *key)
-{
-	uint32_t	 h = 2166136261u;	/* FNV-1a */
-
-	while (*key != '\0')
-		h = (h ^ (unsigned char)*key++) * 16777619u;
-	return h;
-}
-
 /* Where sid's entry is (or would be linked), in the chain of its key. */
 static struct entry **
 slot(struct memo *l, const char *sid, const char *key)
 {
-	struct entry	**pp = &l->tab[key_hash(key) & (l->tabsize - 1)];
+	struct entry	**pp = &l->tab[memo_key_hash(key) & (l->tabsize - 1)];
 
 	while (*pp != NULL && strcmp((*pp)->sid, sid) != 0)
 		pp = &(*pp)->hnext;
@@ -116,7 +106,7 @@ grow(struct memo *l)
 	for (i = 0; i < l->tabsize; i++)
 		for (e = l->tab[i]; e != NULL; e = next) {
 			next = e->hnext;
-			b = key_hash(e->key) & (size - 1);
+			b = memo_key_hash(e->key) & (size - 1);
 			e->hnext = nt[b];
 			nt[b] = e;
 		}
@@ -260,7 +250,7 @@ memo_notify(struct memo *l, const char *key)
 	struct entry	*e;
 
 	pthread_mutex_lock(&l->mu);
-	for (e = l->tab[key_hash(key) & (l->tabsize - 1)]; e != NULL;
+	for (e = l->tab[memo_key_hash(key) & (l->tabsize - 1)]; e != NULL;
 	    e = e->hnext)
 		if (!e->held && strcmp(e->key, key) == 0)
 			e->notified = 1;

@@ -34,6 +34,18 @@
 
 struct memo;
 
+/* FNV-1a of a wake key: the hash of the tables on wake keys, here and
+ * in park.c. */
+static inline uint32_t
+memo_key_hash(const char *key)
+{
+	uint32_t	 h = 2166136261u;
+
+	while (*key != '\0')
+		h = (h ^ (unsigned char)*key++) * 16777619u;
+	return h;
+}
+
 /* Longest wake key (notify.h NOTIFY_KEY_LEN must fit). */
 #define MEMO_KEY_MAX		32
 /* Write sid's wake key (the NOTIFY payload naming it) into out. */

@@ -99,16 +99,6 @@ parked_free(struct parked *e)
 
 /* ------------------------------------------------------------ the set */
 
-static uint32_t
-key_hash(const char *key)
-{
-	uint32_t	 h = 2166136261u;	/* FNV-1a */
-
-	while (*key != '\0')
-		h = (h ^ (unsigned char)*key++) * 16777619u;
-	return h;
-}
-
 static void
 heap_swap(struct park *k, size_t a, size_t b)
 {
@@ -171,7 +161,7 @@ heap_remove(struct park *k, struct parked *e)
 static void
 tab_link(struct park *k, struct parked *e)
 {
-	size_t	 b = key_hash(e->key) & (k->tabsize - 1);
+	size_t	 b = memo_key_hash(e->key) & (k->tabsize - 1);
 
 	e->hnext = k->tab[b];
 	k->tab[b] = e;
@@ -180,8 +170,9 @@ tab_link(struct park *k, struct parked *e)
 static void
 tab_unlink(struct park *k, struct parked *e)
 {
-	struct parked	**pp = &k->tab[key_hash(e->key) & (k->tabsize - 1)];
+	struct parked	**pp;
 
+	pp = &k->tab[memo_key_hash(e->key) & (k->tabsize - 1)];
 	while (*pp != NULL && *pp != e)
 		pp = &(*pp)->hnext;
 	if (*pp == e)
@@ -403,7 +394,7 @@ on_notify(const char *payload, void *arg)
 		memo_notify(k->svc->memo, payload);
 	if (k->tabsize == 0)
 		return;
-	for (e = k->tab[key_hash(payload) & (k->tabsize - 1)]; e != NULL;
+	for (e = k->tab[memo_key_hash(payload) & (k->tabsize - 1)]; e != NULL;
 	    e = e->hnext)
 		if (strcmp(e->key, payload) == 0) {
 			wake(k, e);
