@@ -10,32 +10,18 @@
 -- game action (socket lock, game lock, membership, managed sides, state
 -- document) are one call.
 
--- 012's dugout_post_begin, committing without waiting for the disk when
--- it only takes the lease.
-CREATE OR REPLACE FUNCTION dugout_post_begin(p_sid text, p_lease_ms integer)
+-- A POST claims its lease through dugout_post_claim: 012's
+-- dugout_post_begin, committing without waiting for the disk.  What else
+-- dugout_post_begin may do (end an expired session, close one on a
+-- concurrent POST) is lost in a crash only to be done again by the sweep
+-- or the next request.
+CREATE FUNCTION dugout_post_claim(p_sid text, p_lease_ms integer)
 RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	e eio_session;
 BEGIN
-	SELECT * INTO e FROM eio_session WHERE sid = p_sid FOR NO KEY UPDATE;
-	IF NOT FOUND OR e.closing THEN
-		RETURN 'unknown';
-	END IF;
-	IF e.expires_at < clock_timestamp()
-	    OR EXISTS (SELECT 1 FROM eio_overflow WHERE sid = p_sid) THEN
-		PERFORM dugout_session_end(p_sid);
-		RETURN 'unknown';
-	END IF;
-	IF e.post_until IS NOT NULL AND e.post_until > clock_timestamp() THEN
-		PERFORM dugout_session_close(p_sid, 30000);
-		RETURN 'conflict';
-	END IF;
 	SET LOCAL synchronous_commit = off;
-	UPDATE eio_session
-	SET post_until = clock_timestamp() + make_interval(secs => p_lease_ms / 1000.0)
-	WHERE sid = p_sid;
-	RETURN 'ok';
+	RETURN dugout_post_begin(p_sid, p_lease_ms);
 END $$;
+COMMENT ON FUNCTION dugout_post_claim(text, integer) IS 'dugout_post_begin (claim a session''s POST lease: ok, unknown or conflict), committing without waiting for the disk.';
 
 -- The POST is done: release its lease, without waiting for the disk.
 CREATE FUNCTION dugout_post_end(p_sid text) RETURNS void

@@ -45,7 +45,7 @@ static const struct query_def queries[Q__MAX] = {
 	[Q_GET_RELEASE_OWNER] = { "get_release_owner", 1,
 	    "SELECT dugout_get_release_owner($1)" },
 	[Q_POST_BEGIN] = { "post_begin", 2,
-	    "SELECT dugout_post_begin($1, $2::int)" },
+	    "SELECT dugout_post_claim($1, $2::int)" },
 	/* A POST of one pong in one call (sql/013_fast_paths.sql). */
 	[Q_POST_PONG] = { "post_pong", 3,
 	    "SELECT dugout_post_pong($1, $2::int, $3::int)" },
@@ -55,7 +55,7 @@ static const struct query_def queries[Q__MAX] = {
 	    "SELECT out_state, array_to_string(out_packets, chr(30)), "
 	    "greatest(0, (extract(epoch FROM out_wait_until - "
 	    "clock_timestamp()) * 1000)::bigint) "
-	    "FROM dugout_poll_take_light($1, $2, $3::int, $4::int, $5::boolean)" },
+	    "FROM dugout_poll_take($1, $2, $3::int, $4::int, $5::boolean)" },
 	[Q_POLL_TAKE_MANY] = { "poll_take_many", 5,
 	    "SELECT ord, state, payload, wait_ms FROM "
 	    "dugout_poll_take_many($1::text[], $2, $3::int, $4::int, "
