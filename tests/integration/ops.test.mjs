@@ -269,3 +269,18 @@ test('404 when off (the default outside devstack)', async () => {
   const h = await http(`${S.stack.url}/socket.io/?EIO=4&transport=polling`);
   assert.equal(h.status, 200);
 });
+
+// The daemon's sweeper vacuums the queue tables itself every 5 s and
+// analyzes them (docs/architecture.md "Queue upkeep"): autovacuum would
+// wait a minute, and only manual runs count in vacuum_count/analyze_count.
+test('the sweeper vacuums and analyzes the transport tables', { timeout: 60_000 }, async () => {
+  const counts = () => psql(`SELECT coalesce(sum(vacuum_count), 0) || ',' || coalesce(sum(analyze_count), 0)
+    FROM pg_stat_user_tables WHERE relname IN ('eio_outbox', 'eio_session')`);
+  let v = 0;
+  let a = 0;
+  for (const end = Date.now() + 30_000; (v < 2 || a < 2) && Date.now() < end;) {
+    [v, a] = (await counts()).split(',').map(Number);
+    if (v < 2 || a < 2) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(v >= 2 && a >= 2, `VACUUM and ANALYZE of eio_outbox and eio_session by the sweeper: vacuum ${v}, analyze ${a}`);
+});
